@@ -1,0 +1,20 @@
+"""Where each command group is plugged into `hotline`.
+
+One line per group; each group lives in its own module so that several people can
+work on the CLI without touching the same file.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# (module, attribute) of each top-level command or group.
+COMMANDS: list[tuple[str, str]] = [
+    ("cli.db_cmds", "db"),
+]
+
+
+def all_commands() -> list[click.Command]:
+    return [getattr(importlib.import_module(mod), attr) for mod, attr in COMMANDS]

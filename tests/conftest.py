@@ -1,0 +1,49 @@
+"""Shared fixtures: a fresh SQLite database per test, and PostgreSQL when CI provides one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+POSTGRES_ENV = "HOTLINE_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'hotline.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A throwaway schema-free database URL on the test server.
+
+    Skips with a reason when HOTLINE_TEST_POSTGRES_URL is unset; when it is set (CI),
+    an unreachable server is a failure, not a skip.
+    """
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL tests need a server")
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"{POSTGRES_ENV}={url} is set but the server is unreachable: {exc}")
+    test_url = sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+    yield test_url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """Runs a test once on SQLite and once on PostgreSQL (skipped without a server)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hotline.db'}"
+    return request.getfixturevalue("postgres_url")
