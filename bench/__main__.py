@@ -20,8 +20,9 @@ def main(argv: list[str]) -> int:
     failed = 0
     for script in scripts:
         print(f"== {script.stem}", flush=True)
-        failed |= subprocess.call([sys.executable, "-m", f"bench.{script.stem}"],
-                                  cwd=HERE.parent) != 0
+        failed |= (
+            subprocess.call([sys.executable, "-m", f"bench.{script.stem}"], cwd=HERE.parent) != 0
+        )
     return 1 if failed else 0
 
 

@@ -26,8 +26,13 @@ class HotlineGroup(click.Group):
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="HOTLINE_CONFIG",
-              help="TOML configuration file (default: hotline.toml if present).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="HOTLINE_CONFIG",
+    help="TOML configuration file (default: hotline.toml if present).",
+)
 @click.option("--database-url", help="SQLAlchemy URL; overrides HOTLINE_DATABASE_URL and config.")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, database_url: str | None) -> None:

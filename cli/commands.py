@@ -13,6 +13,11 @@ import click
 # (module, attribute) of each top-level command or group.
 COMMANDS: list[tuple[str, str]] = [
     ("cli.db_cmds", "db"),
+    ("cli.import_cmds", "locations"),
+    ("cli.import_cmds", "checkins"),
+    ("cli.case_cmds", "cases"),
+    ("cli.campaign_cmds", "campaign"),
+    ("cli.demo_cmds", "demo"),
 ]
 
 

@@ -27,15 +27,25 @@ class Settings:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, config_path: str | None = None, database_url: str | None = None,
-             ami_url: str | None = None, environ: dict[str, str] | None = None) -> Settings:
+    def load(
+        cls,
+        config_path: str | None = None,
+        database_url: str | None = None,
+        ami_url: str | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> Settings:
         env = os.environ if environ is None else environ
         raw = _read_config(config_path)
         return cls(
-            database_url=_first(database_url, env.get("HOTLINE_DATABASE_URL"),
-                                _dig(raw, "database", "url"), DEFAULT_DATABASE_URL),
-            ami_url=_first(ami_url, env.get("HOTLINE_AMI_URL"), _dig(raw, "ami", "url"),
-                           DEFAULT_AMI_URL),
+            database_url=_first(
+                database_url,
+                env.get("HOTLINE_DATABASE_URL"),
+                _dig(raw, "database", "url"),
+                DEFAULT_DATABASE_URL,
+            ),
+            ami_url=_first(
+                ami_url, env.get("HOTLINE_AMI_URL"), _dig(raw, "ami", "url"), DEFAULT_AMI_URL
+            ),
             config_path=config_path,
             raw=raw,
         )
@@ -61,7 +71,9 @@ def _read_config(config_path: str | None) -> dict[str, Any]:
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG_FILE)
     if not path.exists():
         if config_path:
-            raise UserError(f"config file {config_path} not found (check --config or HOTLINE_CONFIG)")
+            raise UserError(
+                f"config file {config_path} not found (check --config or HOTLINE_CONFIG)"
+            )
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,273 @@
+"""Streaming import of locations and check-ins, with rejects.
+
+Rules: constant memory whatever the file size (rows flow through in chunks); every good
+row goes in, every bad row goes to the rejects file with its line number and reason, and
+the import never stops half way for a bad row. A check-in is unique on (phone, location,
+checked_in_at), so importing a file twice adds nothing. Check-ins go in through the
+fastest path each database has: executemany of INSERT OR IGNORE on SQLite, COPY into a
+staging table then INSERT … ON CONFLICT DO NOTHING on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from dialer.bulk import CheckinWriter, writer_for
+from dialer.csvinput import Column, CsvRow, CsvSource, RejectsWriter
+from dialer.times import TimeError, parse_time
+from store.errors import UserError
+from store.models import CHECKIN_SOURCES, ImportBatch, Location
+from store.phones import PhoneError, normalize_phone
+
+LOCATION_COLUMNS = [
+    Column("code", ("ma_dia_diem", "location_code", "ma")),
+    Column("name", ("ten", "ten_dia_diem"), required=False),
+    Column("address", ("dia_chi",), required=False),
+    Column("ward", ("phuong", "phuong_xa", "xa_phuong"), required=False),
+    Column("district", ("quan", "quan_huyen", "huyen"), required=False),
+]
+CHECKIN_COLUMNS = [
+    Column("phone", ("so_dien_thoai", "sdt", "dien_thoai")),
+    Column("location_code", ("ma_dia_diem", "location", "code")),
+    Column("checked_in_at", ("thoi_gian_vao", "checkin", "check_in")),
+    Column("checked_out_at", ("thoi_gian_ra", "checkout", "check_out"), required=False),
+    Column("source", ("nguon",), required=False),
+]
+CHUNK_ROWS = 20_000
+_PHONE_CACHE_LIMIT = 500_000
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejects_path: Path | None = None
+
+    def line(self) -> str:
+        text = (
+            f"imported {self.imported}, skipped {self.duplicates} duplicates, "
+            f"rejected {self.rejected}"
+        )
+        if self.rejected:
+            text += f" (see {self.rejects_path})"
+        return text
+
+
+class RowRejected(ValueError):
+    pass
+
+
+def default_rejects_path(path: Path) -> Path:
+    return path.with_name(path.name + ".rejects.csv")
+
+
+def import_locations(
+    engine: Engine,
+    path: Path,
+    *,
+    rejects_path: Path | None = None,
+    encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
+    on_read: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Upsert locations by code: a second import updates names and addresses."""
+    summary = ImportSummary(rejects_path=rejects_path or default_rejects_path(path))
+    with (
+        CsvSource(
+            path, LOCATION_COLUMNS, encoding=encoding, delimiter=delimiter, on_read=on_read
+        ) as src,
+        engine.begin() as conn,
+    ):
+        rejects = RejectsWriter(summary.rejects_path, src.header)
+        existing = dict(conn.execute(sa.select(Location.code, Location.id)).all())
+        seen: set[str] = set()
+        for row in src.rows():
+            try:
+                values = _location_values(row)
+            except RowRejected as exc:
+                rejects.add(row, str(exc))
+                continue
+            code = values["code"]
+            if code in seen:
+                summary.duplicates += 1
+                continue
+            seen.add(code)
+            if code in existing:
+                conn.execute(
+                    sa.update(Location).where(Location.id == existing[code]).values(**values)
+                )
+            else:
+                conn.execute(sa.insert(Location).values(**values, max_stay_s=0))
+            summary.imported += 1
+        rejects.close()
+        summary.rejected = rejects.count
+    return summary
+
+
+def _location_values(row: CsvRow) -> dict[str, str]:
+    if "__error__" in row.values:
+        raise RowRejected(row.values["__error__"])
+    code = row.values.get("code", "")
+    if not code:
+        raise RowRejected("missing code")
+    if len(code) > 64:
+        raise RowRejected("code longer than 64 characters")
+    return {k: row.values.get(k, "") for k in ("code", "name", "address", "ward", "district")}
+
+
+class CheckinParser:
+    """One CSV row -> the tuple the bulk writer takes, or RowRejected with the reason."""
+
+    def __init__(self, locations: dict[str, int], default_source: str):
+        self.locations = locations
+        self.default_source = default_source
+        self._phones: dict[str, str | PhoneError] = {}
+        self.max_stay: dict[int, int] = {}
+
+    def parse(self, row: CsvRow) -> tuple[str, int, datetime, datetime | None, str]:
+        v = row.values
+        if "__error__" in v:
+            raise RowRejected(v["__error__"])
+        for name in ("phone", "location_code", "checked_in_at"):
+            if not v.get(name):
+                raise RowRejected(f"missing {name}")
+        phone = self._phone(v["phone"])
+        location_id = self.locations.get(v["location_code"])
+        if location_id is None:
+            raise RowRejected(
+                f"unknown location code {v['location_code']!r}; "
+                "import it with: hotline locations import"
+            )
+        try:
+            checked_in = parse_time(v["checked_in_at"])
+            out_text = v.get("checked_out_at")
+            checked_out = parse_time(out_text) if out_text else None
+        except TimeError as exc:
+            raise RowRejected(str(exc)) from None
+        if checked_out is not None:
+            if checked_out < checked_in:
+                raise RowRejected("checked_out_at is before checked_in_at")
+            stay = int((checked_out - checked_in).total_seconds()) + 1
+            if stay > self.max_stay.get(location_id, 0):
+                self.max_stay[location_id] = stay
+        source = (v.get("source") or self.default_source).lower()
+        if source not in CHECKIN_SOURCES:
+            raise RowRejected(f"unknown source {source!r}; use qr or checkpoint")
+        return phone, location_id, checked_in, checked_out, source
+
+    def _phone(self, raw: str) -> str:
+        cached = self._phones.get(raw)
+        if cached is None:
+            if len(self._phones) > _PHONE_CACHE_LIMIT:
+                self._phones.clear()
+            try:
+                cached = normalize_phone(raw)
+            except PhoneError as exc:
+                cached = exc
+            self._phones[raw] = cached
+        if isinstance(cached, PhoneError):
+            raise RowRejected(str(cached))
+        return cached
+
+
+def import_checkins(
+    engine: Engine,
+    path: Path,
+    *,
+    source: str = "qr",
+    rejects_path: Path | None = None,
+    encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
+    on_read: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportSummary:
+    if source not in CHECKIN_SOURCES:
+        raise UserError(f"unknown --source {source!r}; use qr or checkpoint")
+    summary = ImportSummary(rejects_path=rejects_path or default_rejects_path(path))
+    with CsvSource(
+        path, CHECKIN_COLUMNS, encoding=encoding, delimiter=delimiter, on_read=on_read
+    ) as src:
+        batch_id, locations = _start_batch(engine, path, now)
+        parser = CheckinParser(locations, source)
+        rejects = RejectsWriter(summary.rejects_path, src.header)
+        with writer_for(engine, batch_id) as writer:
+            good = _stream(src, parser, rejects, writer, chunk_rows)
+        rejects.close()
+    summary.imported = writer.inserted
+    summary.duplicates = good - writer.inserted
+    summary.rejected = rejects.count
+    _finish_batch(engine, batch_id, summary, parser.max_stay)
+    return summary
+
+
+def _stream(
+    src: CsvSource,
+    parser: CheckinParser,
+    rejects: RejectsWriter,
+    writer: CheckinWriter,
+    chunk_rows: int,
+) -> int:
+    chunk: list[tuple] = []
+    good = 0
+    parse = parser.parse
+    for row in src.rows():
+        try:
+            chunk.append(parse(row))
+        except RowRejected as exc:
+            rejects.add(row, str(exc))
+            continue
+        if len(chunk) >= chunk_rows:
+            writer.write(chunk)
+            good += len(chunk)
+            chunk = []
+    if chunk:
+        writer.write(chunk)
+        good += len(chunk)
+    return good
+
+
+def _start_batch(engine: Engine, path: Path, now: datetime | None) -> tuple[int, dict[str, int]]:
+    with engine.begin() as conn:
+        locations = dict(conn.execute(sa.select(Location.code, Location.id)).all())
+        if not locations:
+            raise UserError("no locations yet; import them first: hotline locations import FILE")
+        batch_id = conn.execute(
+            sa.insert(ImportBatch)
+            .values(
+                kind="checkins",
+                filename=str(path),
+                started_at=now or datetime.now(UTC),
+            )
+            .returning(ImportBatch.id)
+        ).scalar_one()
+    return batch_id, locations
+
+
+def _finish_batch(
+    engine: Engine, batch_id: int, summary: ImportSummary, max_stay: dict[int, int]
+) -> None:
+    with engine.begin() as conn:
+        for location_id, stay in max_stay.items():
+            conn.execute(
+                sa.update(Location)
+                .where(Location.id == location_id, Location.max_stay_s < stay)
+                .values(max_stay_s=stay)
+            )
+        conn.execute(
+            sa.update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(
+                finished_at=datetime.now(UTC),
+                imported=summary.imported,
+                duplicates=summary.duplicates,
+                rejected=summary.rejected,
+            )
+        )

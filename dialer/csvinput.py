@@ -1,0 +1,220 @@
+"""Reading supervisors' CSV files: encoding, delimiter, headers with aliases, rejects.
+
+Rules: the whole input is checked to decode before a single row is used (one pass, constant
+memory), so a cp1258 export fails at once with a line naming --encoding instead of half
+importing. BOM and CRLF are handled; the delimiter is sniffed from the header line among
+, ; tab | unless given. Headers match case-, space- and diacritics-insensitively
+("Số điện thoại" finds so_dien_thoai). Cells are NFC-normalised. Rejected rows keep their
+original cells and get the line number and the reason; rejects files are UTF-8 with a
+BOM and formula-escaped, because they are opened in Excel.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.errors import UserError
+
+CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+_CHECK_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+@dataclass
+class CsvRow:
+    line: int
+    cells: list[str]
+    values: dict[str, str]
+
+
+def header_key(text: str) -> str:
+    """'Số điện thoại ' -> 'so_dien_thoai'."""
+    text = text.strip().lower().replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return "_".join(text.replace("-", " ").split())
+
+
+class CountingReader(io.RawIOBase):
+    """Counts bytes read so a progress bar can follow a text stream."""
+
+    def __init__(self, raw, on_read: Callable[[int], None] | None = None):
+        self._raw = raw
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        if n and self._on_read:
+            self._on_read(n)
+        return n or 0
+
+
+def check_encoding(path: Path, encoding: str) -> None:
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        raise UserError(f"unknown encoding {encoding!r}; try --encoding cp1258 or utf-8") from None
+    offset = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHECK_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = _line_of(path, offset + exc.start)
+                raise UserError(
+                    f"{path} is not {encoding} text (line {line}); "
+                    "pass --encoding, e.g. --encoding cp1258 for Windows "
+                    "Vietnamese exports"
+                ) from None
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise UserError(
+                f"{path} ends inside a {encoding} character; pass --encoding "
+                "if it is not {encoding}"
+            ) from None
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with path.open("rb") as f:
+        return f.read(offset).count(b"\n") + 1
+
+
+def sniff_delimiter(header_line: str, columns: list[Column]) -> str:
+    known = {header_key(a) for c in columns for a in (c.name, *c.aliases)}
+
+    def score(delim: str) -> tuple[int, int]:
+        cells = next(csv.reader([header_line], delimiter=delim), [])
+        return sum(header_key(c) in known for c in cells), len(cells)
+
+    return max(CANDIDATE_DELIMITERS, key=score)
+
+
+def map_header(header: list[str], columns: list[Column], path: Path) -> dict[str, int]:
+    keys = [header_key(h) for h in header]
+    found: dict[str, int] = {}
+    for col in columns:
+        for name in (col.name, *col.aliases):
+            if header_key(name) in keys:
+                found[col.name] = keys.index(header_key(name))
+                break
+        else:
+            if col.required:
+                accepted = " or ".join((col.name, *col.aliases))
+                raise UserError(
+                    f"{path}: missing column {col.name!r} (accepted headers: "
+                    f"{accepted}); found: {', '.join(header) or 'nothing'}"
+                )
+    return found
+
+
+class CsvSource:
+    """An opened CSV file: iterate rows as CsvRow; `header` and `bytes_total` for reports."""
+
+    def __init__(
+        self,
+        path: Path,
+        columns: list[Column],
+        *,
+        encoding: str = "utf-8-sig",
+        delimiter: str | None = None,
+        on_read: Callable[[int], None] | None = None,
+    ):
+        self.path = path
+        self.columns = columns
+        if not path.is_file():
+            raise UserError(f"{path}: no such file")
+        self.bytes_total = os.path.getsize(path)
+        check_encoding(path, encoding)
+        self._raw = path.open("rb", buffering=0)
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(CountingReader(self._raw, on_read), buffer_size=1 << 18),
+            encoding=encoding,
+            newline="",
+        )
+        first = self._text.readline()
+        self.delimiter = delimiter or sniff_delimiter(first.rstrip("\r\n"), columns)
+        self.header: list[str] = next(csv.reader([first], delimiter=self.delimiter), [])
+        self.header = [_nfc(h.strip()) for h in self.header]
+        if not self.header:
+            raise UserError(
+                f"{path} is empty; expected a header line with "
+                + ", ".join(c.name for c in columns if c.required)
+            )
+        self.index = map_header(self.header, columns, path)
+
+    def rows(self) -> Iterator[CsvRow]:
+        reader = csv.reader(self._text, delimiter=self.delimiter)
+        index = list(self.index.items())
+        width = len(self.header)
+        last_line = 1
+        for cells in reader:
+            line = last_line + 1
+            last_line = reader.line_num + 1
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if len(cells) != width:
+                yield CsvRow(
+                    line, cells, {"__error__": f"has {len(cells)} fields, header has {width}"}
+                )
+                continue
+            yield CsvRow(line, cells, {name: _nfc(cells[i].strip()) for name, i in index})
+
+    def close(self) -> None:
+        self._text.close()
+
+    def __enter__(self) -> CsvSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def excel_safe(cell: str) -> str:
+    """Neutralise spreadsheet formulas in untrusted text (OWASP CSV injection)."""
+    if cell and cell[0] in "=+-@\t\r":
+        return "'" + cell
+    return cell
+
+
+class RejectsWriter:
+    """Writes rejected rows lazily: no file appears when every row is good."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self.path = path
+        self.header = header
+        self.count = 0
+        self._file = None
+        self._writer = None
+
+    def add(self, row: CsvRow, reason: str) -> None:
+        if self._writer is None:
+            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["line", "reason", *map(excel_safe, self.header)])
+        self._writer.writerow([row.line, reason, *map(excel_safe, row.cells)])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()

@@ -1,0 +1,235 @@
+"""The whole data model (DESIGN.md "Data model"), one declarative Base.
+
+Rules: phones are E.164 text; timestamps are UtcDateTime; statuses are plain strings
+checked by the code that writes them (the allowed values are listed here, once), so a
+new status needs no migration. Lookups the dialer and the matcher make often have an
+index named after what they serve.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.types import UtcDateTime
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+CHECKIN_SOURCES = ("qr", "checkpoint")
+CASE_CLASSIFICATIONS = ("F0", "F1")
+CAMPAIGN_KINDS = ("exposure_notice", "appointment_reminder", "callback")
+CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
+CONTACT_STATUSES = (
+    "pending",
+    "dialing",
+    "answered",
+    "declared",
+    "opted_out",
+    "failed",
+    "exhausted",
+)
+ATTEMPT_OUTCOMES = ("answered", "busy", "no_answer", "congestion", "failed", "machine", "unknown")
+DECLARATION_SOURCES = ("inbound", "campaign")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Location(Base):
+    """A place with a QR poster; `max_stay_s` bounds how far back the matcher must look."""
+
+    __tablename__ = "location"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    ward: Mapped[str] = mapped_column(String(200), default="")
+    district: Mapped[str] = mapped_column(String(200), default="")
+    prompt_id: Mapped[str | None] = mapped_column(String(100))
+    max_stay_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # locations | checkins
+    filename: Mapped[str] = mapped_column(String(1000))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CheckIn(Base):
+    __tablename__ = "checkin"
+    __table_args__ = (
+        UniqueConstraint("phone", "location_id", "checked_in_at", name="uq_checkin_visit"),
+        Index("ix_checkin_location_time", "location_id", "checked_in_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    checked_in_at: Mapped[datetime]
+    checked_out_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="qr")
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class Case(Base):
+    __tablename__ = "case_"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    classification: Mapped[str] = mapped_column(String(4), default="F0")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    exposures: Mapped[list[Exposure]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Exposure.start"
+    )
+    phones: Mapped[list[CasePhone]] = relationship(cascade="all, delete-orphan")
+
+
+class Exposure(Base):
+    __tablename__ = "exposure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    case: Mapped[Case] = relationship(back_populates="exposures")
+    location: Mapped[Location] = relationship()
+
+
+class CasePhone(Base):
+    """The case's own numbers: never called about their own case."""
+
+    __tablename__ = "case_phone"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class Campaign(Base):
+    __tablename__ = "campaign"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), default="exposure_notice")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime]
+    start_at: Mapped[datetime | None]
+    margin_s: Mapped[int] = mapped_column(Integer, default=30 * 60)
+    dwell_s: Mapped[int] = mapped_column(Integer, default=60 * 60)
+    calling_hours: Mapped[str] = mapped_column(String(32), default="08:00-20:00")
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    retry_after_s: Mapped[int] = mapped_column(Integer, default=30 * 60)
+    max_channels: Mapped[int] = mapped_column(Integer, default=10)
+    calls_per_second: Mapped[float] = mapped_column(default=2.0)
+    caller_id: Mapped[str] = mapped_column(String(64), default="")
+    trunk: Mapped[str] = mapped_column(String(64), default="")
+    case: Mapped[Case | None] = relationship()
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "phone", name="uq_contact_campaign_phone"),
+        Index("ix_contact_due", "campaign_id", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    phone: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer, default=2)
+    # The first matching visit, for reports; `why` holds every matching check-in.
+    location_code: Mapped[str] = mapped_column(String(64), default="")
+    checked_in_at: Mapped[datetime | None]
+    why: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class CallAttempt(Base):
+    __tablename__ = "call_attempt"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(100), unique=True)
+    channel: Mapped[str] = mapped_column(String(200), default="")
+    originated_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    hangup_cause: Mapped[int | None] = mapped_column(Integer)
+    recording_path: Mapped[str | None] = mapped_column(String(1000))
+
+
+class Declaration(Base):
+    __tablename__ = "declaration"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmation_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime]
+
+
+class InboundCall(Base):
+    __tablename__ = "inbound_call"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uniqueid: Mapped[str] = mapped_column(String(100), unique=True)
+    caller: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    path: Mapped[list[Any]] = mapped_column(default=list)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(16), unique=True)
+    caller: Mapped[str] = mapped_column(String(64), default="")
+    category: Mapped[str] = mapped_column(String(64), default="")
+    recording_path: Mapped[str | None] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    created_at: Mapped[datetime]
+
+
+class Appointment(Base):
+    __tablename__ = "appointment"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    site: Mapped[str] = mapped_column(String(300))
+    slot_start: Mapped[datetime]
+    slot_end: Mapped[datetime]
+
+
+class OptOut(Base):
+    __tablename__ = "opt_out"
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    since: Mapped[datetime]
