@@ -18,6 +18,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.case_cmds", "cases"),
     ("cli.campaign_cmds", "campaign"),
     ("cli.demo_cmds", "demo"),
+    ("cli.speech_cmds", "say"),
+    ("cli.speech_cmds", "menu"),
 ]
 
 

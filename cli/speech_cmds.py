@@ -1,0 +1,112 @@
+"""`hotline say` and `hotline menu check`: hear what the IVR would say, check the menus.
+
+Rules: parse, call ivr.speech / ivr.menus, print. Bad values become UserError (one line,
+exit 1); `menu check` prints one problem per line and exits 1 when there is any.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import click
+
+from ivr import speech
+from ivr.catalog import load_catalog
+from ivr.menu_check import check_tree, prompt_ids, sort_problems
+from ivr.menus import read_menus
+from store.errors import UserError
+
+KINDS = ("number", "date", "time", "digits")
+_NUMBER = re.compile(r"^\d+$|^\d{1,3}([ ._,]\d{3})+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^\d{1,2}:\d{2}$")
+_GROUPS = re.compile(r"^\d+(,\d+)*$")
+
+
+@click.command()
+@click.argument("value")
+@click.option("--as", "kind", type=click.Choice(KINDS), default="number", show_default=True,
+              help="How to read VALUE.")  # fmt: skip
+@click.option("--lang", type=click.Choice(speech.LANGS), default="vi", show_default=True)
+@click.option("--ids", is_flag=True, help="Print the prompt ids instead of the words.")
+@click.option("--groups", help="Digit group sizes for --as digits, e.g. 4,3,3.")
+def say(value: str, kind: str, lang: str, ids: bool, groups: str | None) -> None:
+    """Print what the IVR says for VALUE (number, YYYY-MM-DD, HH:MM or digits).
+
+    \b
+    Example:
+      hotline say 1879 --as number
+      hotline say 2021-10-07 --as date --lang en
+      hotline say 0905123456 --as digits --ids
+    """
+    try:
+        prompts = _prompts(value, kind, lang, groups)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(" ".join(prompts) if ids else load_catalog().render(prompts, lang))
+
+
+def _prompts(value: str, kind: str, lang: str, groups: str | None) -> list[str]:
+    if groups is not None and kind != "digits":
+        raise ValueError("--groups only applies to --as digits")
+    if kind == "number":
+        if not _NUMBER.match(value):
+            raise ValueError(f"{value!r} is not a whole number")
+        return speech.number_prompts(int(re.sub(r"\D", "", value)), lang)
+    if kind == "date":
+        return speech.date_prompts(_parse(value, _DATE, "a date (YYYY-MM-DD)", _date), lang)
+    if kind == "time":
+        return speech.time_prompts(_parse(value, _TIME, "a time (HH:MM)", _time), lang)
+    if groups is not None and not _GROUPS.match(groups):
+        raise ValueError(f"--groups {groups!r} must be sizes separated by commas, e.g. 4,3,3")
+    sizes = [int(g) for g in groups.split(",")] if groups else None
+    return speech.digits_prompts(value, lang, sizes)
+
+
+def _parse(value: str, pattern: re.Pattern, what: str, convert):
+    if not pattern.match(value):
+        raise ValueError(f"{value!r} is not {what}")
+    try:
+        return convert(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not {what}: {exc}") from None
+
+
+def _date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
+
+
+def _time(value: str) -> datetime.time:
+    hour, minute = value.split(":")
+    return datetime.time(int(hour), int(minute))
+
+
+@click.group()
+def menu() -> None:
+    """Check the voice menus (ivr/menus.toml)."""
+
+
+@menu.command("check")
+@click.option("--file", "path", type=click.Path(dir_okay=False),
+              help="Menus file to check (default: ivr/menus.toml).")  # fmt: skip
+@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False),
+              help="Prompt catalog to check against (default: prompts/catalog.toml).")  # fmt: skip
+@click.pass_context
+def menu_check(ctx: click.Context, path: str | None, catalog_path: str | None) -> None:
+    """Report unreachable menus, dangling targets, duplicate digits, menus with no way
+    out and prompt ids missing from the catalog; exit 1 if there is any.
+
+    \b
+    Example:
+      hotline menu check
+      hotline menu check --file my-menus.toml
+    """
+    tree, problems, shown = read_menus(path)
+    catalog = load_catalog(catalog_path)
+    problems = sort_problems([*problems, *check_tree(tree, catalog)])
+    for problem in problems:
+        click.echo(problem.format(shown))
+    if problems:
+        ctx.exit(1)
+    click.echo(f"ok: {len(tree.menus)} menus, {len(prompt_ids(tree))} prompts")
