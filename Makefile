@@ -18,7 +18,7 @@ demo: install
 	$(BIN)/hotline demo
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python -m bench

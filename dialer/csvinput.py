@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -190,9 +191,16 @@ def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
 def excel_safe(cell: str) -> str:
-    """Neutralise spreadsheet formulas in untrusted text (OWASP CSV injection)."""
-    if cell and cell[0] in "=+-@\t\r":
+    """Neutralise spreadsheet formulas in untrusted text (OWASP CSV injection).
+
+    A plain signed number (an E.164 phone such as +84905123456) cannot run anything and is
+    left as it is; any other cell starting with = + - @ tab or CR gets a leading quote.
+    """
+    if cell and cell[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
 

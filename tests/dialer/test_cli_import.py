@@ -1,0 +1,173 @@
+"""`hotline locations|checkins import`: exact summaries, rejects, and one-line errors."""
+
+import csv
+
+import pytest
+import sqlalchemy as sa
+from hotline_cli import hotline, ready_db, write
+
+from store.models import CheckIn, ImportBatch
+
+GOOD = (
+    "phone,location_code,checked_in_at,checked_out_at,source\n"
+    "0905123456,DN-0001,2021-10-07 09:00,2021-10-07 09:30,qr\n"
+    "+84 912 345 678,DN-0002,2021-10-07T02:00:00Z,,checkpoint\n"
+    "01223456789,DN-0003,07/10/2021 10:15,,\n"
+)
+
+
+def checkins(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(CheckIn.phone, CheckIn.source).order_by(CheckIn.id)).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def test_import_then_again_adds_nothing(database_url, tmp_path):
+    ready_db(database_url, tmp_path)
+    path = write(tmp_path, "c.csv", GOOD)
+    first = hotline(database_url, "checkins", "import", str(path))
+    assert (first.exit_code, first.output) == (0, "imported 3, skipped 0 duplicates, rejected 0\n")
+    again = hotline(database_url, "checkins", "import", str(path))
+    assert again.output == "imported 0, skipped 3 duplicates, rejected 0\n"
+    assert checkins(database_url) == [
+        ("+84905123456", "qr"),
+        ("+84912345678", "checkpoint"),
+        ("+84773456789", "qr"),
+    ]
+
+
+def test_bad_rows_go_to_rejects_with_line_numbers_and_good_rows_go_in(database_url, tmp_path):
+    ready_db(database_url, tmp_path)
+    text = GOOD + (
+        "12345,DN-0001,2021-10-07 09:00,,\n"
+        "0905123456,NOPE,2021-10-07 09:00,,\n"
+        "0905123456,DN-0001,hôm qua,,\n"
+        "0905123456,DN-0001,2021-10-07 09:00,2021-10-07 08:00,\n"
+        ",DN-0001,2021-10-07 09:00,,\n"
+        "0905123456,DN-0001\n"
+        '=HYPERLINK("x"),DN-0001,2021-10-07 09:00,,\n'
+        "0905123456,DN-0004,2021-10-07 12:00,,\n"
+    )
+    path = write(tmp_path, "c.csv", text)
+    result = hotline(database_url, "checkins", "import", str(path))
+    rejects = tmp_path / "c.csv.rejects.csv"
+    assert result.exit_code == 0
+    assert result.output == f"imported 4, skipped 0 duplicates, rejected 7 (see {rejects})\n"
+    raw = rejects.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == [
+        "line",
+        "reason",
+        "phone",
+        "location_code",
+        "checked_in_at",
+        "checked_out_at",
+        "source",
+    ]
+    expected = [
+        ("5", "'12345' has no trunk prefix 0 or country code 84"),
+        ("6", "unknown location code 'NOPE'; import it with: hotline locations import"),
+        ("7", "cannot read time 'hôm qua'; use ISO 8601"),
+        ("8", "checked_out_at is before checked_in_at"),
+        ("9", "missing phone"),
+        ("10", "has 2 fields, header has 5"),
+        ("11", "phone number '=HYPERLINK(\"x\")' has characters other than digits"),
+    ]
+    assert len(rows) == len(expected) + 1
+    for row, (line, reason) in zip(rows[1:], expected, strict=True):
+        assert row[0] == line and row[1].startswith(reason), row
+    assert rows[7][2] == '\'=HYPERLINK("x")'  # never a live formula in Excel
+
+
+def test_vietnamese_headers_semicolons_bom_and_crlf(tmp_path, sqlite_url):
+    ready_db(sqlite_url, tmp_path)
+    text = (
+        "\ufeffSố điện thoại;Mã địa điểm;Thời gian vào;Thời gian ra\r\n"
+        "0905123456;DN-0001;07/10/2021 09:00;07/10/2021 09:20\r\n"
+        "0912345678;DN-0002;07/10/2021 09:05;\r\n"
+    )
+    path = write(tmp_path, "excel.csv", text)
+    result = hotline(sqlite_url, "checkins", "import", str(path))
+    assert result.output == "imported 2, skipped 0 duplicates, rejected 0\n"
+
+
+def test_cp1258_file_gets_one_line_naming_encoding(tmp_path, sqlite_url):
+    ready_db(sqlite_url, tmp_path)
+    text = "so_dien_thoai,ma_dia_diem,thoi_gian_vao\n0905123456,DN-0001,2021-10-07 09:00\n"
+    path = write(tmp_path, "win.csv", "ghi chú," + text, encoding="cp1258")
+    result = hotline(sqlite_url, "checkins", "import", str(path))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path} is not utf-8-sig text (line 1); pass --encoding, "
+        "e.g. --encoding cp1258 for Windows Vietnamese exports\n"
+    )
+    path.write_bytes(text.replace("phone", "phone").encode("cp1258"))
+    ok = hotline(sqlite_url, "checkins", "import", str(path), "--encoding", "cp1258")
+    assert ok.output == "imported 1, skipped 0 duplicates, rejected 0\n"
+
+
+def test_missing_column_names_it_and_its_aliases(tmp_path, sqlite_url):
+    ready_db(sqlite_url, tmp_path)
+    path = write(tmp_path, "c.csv", "phone,checked_in_at\n0905123456,2021-10-07 09:00\n")
+    result = hotline(sqlite_url, "checkins", "import", str(path))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: missing column 'location_code' (accepted headers: location_code or "
+        "ma_dia_diem or location or code); found: phone, checked_in_at\n"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "phone,location_code,checked_in_at\n"])
+def test_empty_and_header_only_files(tmp_path, sqlite_url, text):
+    ready_db(sqlite_url, tmp_path)
+    path = write(tmp_path, "c.csv", text)
+    result = hotline(sqlite_url, "checkins", "import", str(path))
+    if text:
+        assert result.output == "imported 0, skipped 0 duplicates, rejected 0\n"
+    else:
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {path} is empty; expected a header line with "
+            "phone, location_code, checked_in_at\n"
+        )
+
+
+def test_no_schema_and_no_file_and_no_locations(tmp_path, sqlite_url):
+    path = write(tmp_path, "c.csv", GOOD)
+    no_schema = hotline(sqlite_url, "checkins", "import", str(path))
+    assert (no_schema.exit_code, no_schema.output) == (
+        1,
+        "Error: the database has no schema yet; run: hotline db init\n",
+    )
+    assert hotline(sqlite_url, "db", "init").exit_code == 0
+    missing = hotline(sqlite_url, "checkins", "import", str(tmp_path / "nope.csv"))
+    assert missing.output == f"Error: {tmp_path / 'nope.csv'}: no such file\n"
+    empty = hotline(sqlite_url, "checkins", "import", str(path))
+    assert empty.output == (
+        "Error: no locations yet; import them first: hotline locations import FILE\n"
+    )
+
+
+def test_import_batch_is_recorded(tmp_path, sqlite_url):
+    ready_db(sqlite_url, tmp_path)
+    hotline(sqlite_url, "checkins", "import", str(write(tmp_path, "c.csv", GOOD)))
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        batch = conn.execute(
+            sa.select(ImportBatch.imported, ImportBatch.finished_at).where(
+                ImportBatch.kind == "checkins"
+            )
+        ).one()
+    assert batch.imported == 3 and batch.finished_at is not None
+
+
+def test_locations_import_updates_by_code(tmp_path, sqlite_url):
+    ready_db(sqlite_url, tmp_path)
+    path = write(tmp_path, "l.csv", "ma_dia_diem,ten\nDN-0001,Chợ Hàn\nDN-0099,Mới\n,x\n")
+    result = hotline(sqlite_url, "locations", "import", str(path))
+    assert result.output == (
+        f"imported 2, skipped 0 duplicates, rejected 1 (see {path}.rejects.csv)\n"
+    )
