@@ -65,7 +65,8 @@ def _no_way_out(tree: MenuTree) -> list[Problem]:
 
 
 def _fallback_loops(tree: MenuTree) -> list[Problem]:
-    out = []
+    """Each loop once, at its first menu in file order."""
+    out, reported = [], set()
     for start in tree.menus:
         chain, menu_id = [start], start
         while True:
@@ -74,7 +75,8 @@ def _fallback_loops(tree: MenuTree) -> list[Problem]:
                 break
             menu_id = target[5:]
             if menu_id in chain:
-                if menu_id == start:
+                if menu_id == start and frozenset(chain) not in reported:
+                    reported.add(frozenset(chain))
                     message = (f"no way out: fallbacks loop ({' > '.join([*chain, start])}); "
                                "a silent caller would never leave")  # fmt: skip
                     out.append(Problem(NO_WAY_OUT, start, message, tree.menus[start].line))
@@ -83,18 +85,28 @@ def _fallback_loops(tree: MenuTree) -> list[Problem]:
     return out
 
 
+PROMPT_FIELDS = ("prompts", "footer", "invalid", "timeout")
+
+
+def _as_ids(value: object) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, tuple | list) else (str(value),)
+
+
 def _default_prompts(tree: MenuTree) -> tuple[str, ...]:
-    d = tree.defaults
-    return (*d.get("footer", ()), d.get("invalid", ""), d.get("timeout", ""))
+    return tuple(pid for name in PROMPT_FIELDS[1:] for pid in _as_ids(tree.defaults[name]))
 
 
 def _missing_prompts(tree: MenuTree, catalog: Catalog) -> list[Problem]:
-    """Each missing id once where it is written: in [defaults] or in the menu that names it."""
-    inherited = set(_default_prompts(tree))
-    places = [("defaults", tree.defaults_line, _default_prompts(tree))]
+    """Each missing id once, on the line that names it: in [defaults] or in a menu."""
+    places = []
+    for name in PROMPT_FIELDS[1:]:
+        line = tree.defaults_lines.get(name, tree.defaults_line)
+        places.append(("defaults", line, _as_ids(tree.defaults[name])))
     for menu in tree.menus.values():
-        own = [p for p in menu.own_prompts if p not in inherited or p in menu.prompts]
-        places.append((menu.id, menu.line, own))
+        for name in PROMPT_FIELDS:
+            value = getattr(menu, name)
+            if name == "prompts" or value != tree.defaults[name]:
+                places.append((menu.id, menu.line_of(name), _as_ids(value)))
     out = []
     for node, line, pids in places:
         for pid in dict.fromkeys(pids):

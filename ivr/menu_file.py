@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 ROOT = "main"
 OPERATOR_KEY, REPEAT_KEY = "0", "*"
-RESERVED = {OPERATOR_KEY: "the operator", REPEAT_KEY: "repeat"}
+RESERVED = {OPERATOR_KEY: "the operator", REPEAT_KEY: "the repeat"}
 KEYS = frozenset("0123456789*#")
 ID_RE = re.compile(r"^[a-z0-9]+([_-][a-z0-9]+)*$")
 TARGET_RE = re.compile(r"^(menu|flow):([a-z0-9]+([_-][a-z0-9]+)*)$")
@@ -64,6 +64,11 @@ class Menu:
     footer: tuple[str, ...]
     line: int | None = None
     key_lines: Mapping[str, int] = field(default_factory=dict)
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int | None:
+        """Line of a field (prompts, fallback, …) when written in this menu, else of the menu."""
+        return self.field_lines.get(name, self.line)
 
     @property
     def digits(self) -> frozenset[str]:
@@ -80,6 +85,7 @@ class MenuTree:
     root: str = ROOT
     defaults_line: int | None = None
     defaults: Mapping[str, object] = field(default_factory=lambda: dict(DEFAULTS))
+    defaults_lines: Mapping[str, int] = field(default_factory=dict)
 
     def menu(self, menu_id: str) -> Menu:
         try:
@@ -105,26 +111,38 @@ _KEY = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 @dataclass
 class _Lines:
     nodes: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, dict[str, int]] = field(default_factory=dict)  # per node and "defaults"
     keys: dict[str, dict[str, int]] = field(default_factory=dict)
     defaults: int | None = None
+
+    def field(self, node: str, name: str) -> int | None:
+        return self.fields.get(node, {}).get(name) or (
+            self.defaults if node == "defaults" else self.nodes.get(node)
+        )
 
 
 def _scan(text: str) -> tuple[str, _Lines, list[Problem]]:
     """Line numbers of nodes and keys; drops a repeated key line so TOML can still parse."""
     lines, kept, problems = _Lines(), [], []
-    section: str | None = None
+    section: str | None = None  # the menu whose keys table we are in
+    node: str | None = None  # the menu (or "defaults") whose fields we are in
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         header = _HEADER.match(stripped)
+        if header or stripped.startswith("["):
+            section = node = None
         if header:
-            section = None
             if header.group(1) == "defaults":
-                lines.defaults = number
+                lines.defaults, node = number, "defaults"
             elif header.group(3):
                 section = header.group(2)
                 lines.keys.setdefault(section, {})
             else:
-                lines.nodes.setdefault(header.group(2), number)
+                node = header.group(2)
+                lines.nodes.setdefault(node, number)
+        elif node and (key := _KEY.match(stripped)):
+            name = next(g for g in key.groups() if g is not None)
+            lines.fields.setdefault(node, {}).setdefault(name, number)
         elif section and (key := _KEY.match(stripped)):
             digit = next(g for g in key.groups() if g is not None)
             seen = lines.keys[section]
@@ -148,7 +166,7 @@ def parse_menus(text: str) -> tuple[MenuTree, list[Problem]]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return MenuTree({}), [*problems, Problem(INVALID, "file", f"not valid TOML: {exc}")]
-    defaults = _defaults(raw.get("defaults", {}), lines.defaults, problems)
+    defaults = _defaults(raw.get("defaults", {}), lines, problems)
     unknown = sorted(set(raw) - {"defaults", "menu"})
     if unknown:
         problems.append(Problem(INVALID, "file", f"unknown section [{unknown[0]}]; "
@@ -164,17 +182,19 @@ def parse_menus(text: str) -> tuple[MenuTree, list[Problem]]:
             menus[menu_id] = menu
     if ROOT not in nodes:
         problems.append(Problem(INVALID, "file", f"no root menu: add a [menu.{ROOT}] section"))
-    tree = MenuTree(menus, defaults_line=lines.defaults, defaults=defaults)
+    tree = MenuTree(menus, defaults_line=lines.defaults, defaults=defaults,
+                    defaults_lines=lines.fields.get("defaults", {}))  # fmt: skip
     problems += _dangling(tree)
     return tree, problems
 
 
-def _defaults(raw: object, line: int | None, problems: list[Problem]) -> dict:
+def _defaults(raw: object, lines: _Lines, problems: list[Problem]) -> dict:
     out = dict(DEFAULTS)
     if not isinstance(raw, dict):
-        problems.append(Problem(INVALID, "defaults", "[defaults] must be a table", line))
+        problems.append(Problem(INVALID, "defaults", "[defaults] must be a table", lines.defaults))
         return out
     for name, value in raw.items():
+        line = lines.field("defaults", name)
         if name not in DEFAULTS:
             fields = ", ".join(DEFAULTS)
             problems.append(Problem(INVALID, "defaults", f"unknown field {name!r}; "
@@ -203,21 +223,22 @@ def _menu(
         bad("must be a table [menu.<id>]")
         return None
     for name in sorted(set(node) - NODE_FIELDS):
-        bad(f"unknown field {name!r}; fields are {', '.join(sorted(NODE_FIELDS))}")
+        fields = ", ".join(sorted(NODE_FIELDS))
+        bad(f"unknown field {name!r}; fields are {fields}", lines.field(menu_id, name))
     values = dict(defaults)
-    for name in set(node) & set(DEFAULTS):
+    for name in sorted(set(node) & set(DEFAULTS)):
         error = _field_error(name, node[name])
         if error:
-            bad(error)
+            bad(error, lines.field(menu_id, name))
         else:
             values[name] = _field_value(name, node[name])
     prompts = node.get("prompts")
     if not _is_id_list(prompts) or not prompts:
-        bad("`prompts` must be a non-empty list of prompt ids")
+        bad("`prompts` must be a non-empty list of prompt ids", lines.field(menu_id, "prompts"))
         prompts = []
     keys = _keys(node.get("keys", {}), lines.keys.get(menu_id, {}), bad)
-    return Menu(menu_id, tuple(prompts), keys, line=line,
-                key_lines=lines.keys.get(menu_id, {}), **values)  # fmt: skip
+    return Menu(menu_id, tuple(prompts), keys, line=line, key_lines=lines.keys.get(menu_id, {}),
+                field_lines=lines.fields.get(menu_id, {}), **values)  # fmt: skip
 
 
 def _keys(raw: object, key_lines: dict[str, int], bad) -> dict[str, str]:
@@ -242,7 +263,8 @@ def _dangling(tree: MenuTree) -> list[Problem]:
     out = []
     for menu in tree.menus.values():
         routes = [(f"key {k}", t, menu.key_lines.get(k)) for k, t in menu.keys.items()]
-        for what, target, line in [*routes, ("fallback", menu.fallback, menu.line)]:
+        fallback = ("fallback", menu.fallback, menu.line_of("fallback"))
+        for what, target, line in [*routes, fallback]:
             kind = target_kind(target)
             if kind is None:
                 message = (f"{what}: unknown target {target!r}; use menu:<id>, flow:<route>, "

@@ -83,6 +83,15 @@ def test_missing_text_is_a_key_error():
     assert not load_catalog().has("no-such-prompt", "vi")
 
 
+def test_a_lagging_translation_loads_and_shows_as_missing(tmp_path):
+    path = tmp_path / "catalog.toml"
+    path.write_text('welcome = { vi = "Xin chào" }\n', encoding="utf-8")
+    catalog = load_catalog(path)
+    assert catalog.has("welcome", "vi") and not catalog.has("welcome", "en")
+    with pytest.raises(KeyError, match="'welcome' has no 'en' text"):
+        catalog.text("welcome", "en")
+
+
 def test_decomposed_text_is_normalised(tmp_path):
     path = tmp_path / "catalog.toml"
     decomposed = unicodedata.normalize("NFD", "mốt")
@@ -93,7 +102,8 @@ def test_decomposed_text_is_normalised(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('welcome = { vi = "Xin chào" }\n', "prompt 'welcome': missing 'en' text"),
+        ('welcome = { vi = "" }\n', "prompt 'welcome': 'vi' text must be non-empty text"),
+        ('welcome = { note = "x" }\n', "prompt 'welcome': no text; give at least vi or en"),
         ('Welcome = { vi = "a", en = "b" }\n', "prompt 'Welcome': an id is a file name stem"),
         ('welcome = { vi = "a", en = "b", fr = "c" }\n', "prompt 'welcome': unknown field 'fr'"),
         ('welcome = "hello"\n', "prompt 'welcome': expected a table"),
