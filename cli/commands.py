@@ -13,6 +13,8 @@ import click
 # (module, attribute) of each top-level command or group.
 COMMANDS: list[tuple[str, str]] = [
     ("cli.db_cmds", "db"),
+    ("cli.ivr_cmds", "agi"),
+    ("cli.ivr_cmds", "simulate"),
     ("cli.import_cmds", "locations"),
     ("cli.import_cmds", "checkins"),
     ("cli.case_cmds", "cases"),

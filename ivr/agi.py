@@ -185,8 +185,9 @@ HEADER, IDLE, WAITING, USAGE, CLOSED = "HEADER", "IDLE", "WAITING", "USAGE", "CL
 class AgiConnection:
     """One AGI session seen from the script's side (FastAGI server or classic AGI process)."""
 
-    def __init__(self) -> None:
-        self.state = HEADER
+    def __init__(self, expect_header: bool = True) -> None:
+        # expect_header=False: the header was read elsewhere (pyst2 in classic AGI).
+        self.state = HEADER if expect_header else IDLE
         self._buf = bytearray()
         self._eof = False
         self._header: dict[str, str] = {}

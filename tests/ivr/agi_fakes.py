@@ -188,3 +188,41 @@ class ScriptedAsterisk:
             return ""
         self.hangup_sent = True
         return "HANGUP\n"
+
+
+def scripted_io(steps: list[tuple[str, str]]):
+    """read/write coroutines for a StreamLink: each command written must equal the next
+    step's command line; that step's reply text is then readable. Nothing left = EOF."""
+    pending = bytearray()
+    steps = list(steps)
+
+    async def write(data: bytes) -> None:
+        assert data.endswith(b"\n") and data.count(b"\n") == 1, data
+        expected, reply = steps.pop(0)
+        assert data.decode()[:-1] == expected
+        pending.extend(reply.encode())
+
+    async def read() -> bytes:
+        data = bytes(pending)
+        pending.clear()
+        return data
+
+    return read, write, steps
+
+
+async def dial(port: int, fake: ScriptedAsterisk, header: bytes, gate=None) -> ScriptedAsterisk:
+    """Play Asterisk's side of one FastAGI call over loopback TCP until the server closes."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(header)
+    await writer.drain()
+    while line := await asyncio.wait_for(reader.readline(), 10):
+        assert line.endswith(b"\n") and b"\r" not in line, line
+        text = line[:-1].decode()
+        if gate is not None:
+            await gate(text)
+        writer.write(fake.reply(text).encode())
+        await writer.drain()
+    writer.close()
+    return fake

@@ -1,0 +1,153 @@
+"""`hotline agi serve|stdio` and `hotline simulate`: the IVR under its three drivers.
+
+Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options beat the config
+file's [agi] section (host, port, sounds_dir, operator), which beats the defaults.
+A port in use or a bad option is a UserError (one line, exit 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+
+import click
+
+from ivr.catalog import load_catalog
+from ivr.channel import DEFAULT_OPERATOR
+from ivr.console import parse_keys
+from ivr.console import simulate as run_simulation
+from ivr.fastagi import FastAgiServer
+from ivr.flows import ROUTES
+from ivr.stdio import run_stdio
+from store.errors import UserError
+
+
+def _agi_settings(ctx: click.Context) -> dict:
+    settings = ctx.find_root().obj
+    return settings.section("agi") if settings is not None else {}
+
+
+def _context(conf: dict, sounds_dir: str | None, operator: str | None) -> dict:
+    return {
+        "sounds_dir": sounds_dir or conf.get("sounds_dir"),
+        "operator": operator or conf.get("operator") or DEFAULT_OPERATOR,
+    }
+
+
+@click.group()
+def agi() -> None:
+    """Serve the IVR to Asterisk (FastAGI or classic AGI)."""
+
+
+@agi.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="TCP port (default 4573).")
+@click.option(
+    "--read-timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for Asterisk beyond a command's own duration.",
+)
+@click.option(
+    "--grace",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="On SIGINT/SIGTERM, seconds calls in progress get to finish.",
+)
+@click.option("--sounds-dir", help="Prompt folder as Asterisk sees it (default prompts/sounds).")
+@click.option("--operator", help='Where 0 goes: "Goto:context,exten,prio" or "Dial:PJSIP/100,30".')
+@click.pass_context
+def serve(ctx, host, port, read_timeout, grace, sounds_dir, operator) -> None:
+    """Run the FastAGI server until SIGINT/SIGTERM (then finish calls within --grace).
+
+    \b
+    Example:
+      hotline agi serve --port 4573
+      ; extensions.conf:  exten => 1022,1,AGI(agi://127.0.0.1:4573/ivr)
+    """
+    conf = _agi_settings(ctx)
+    server = FastAgiServer(
+        ROUTES,
+        host=host or conf.get("host", "127.0.0.1"),
+        port=4573 if port is None else port,
+        read_timeout=read_timeout,
+        grace=grace,
+        **_context(conf, sounds_dir, operator),
+    )
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    asyncio.run(_serve(server))
+
+
+async def _serve(server: FastAgiServer) -> None:
+    try:
+        port = await server.start()
+    except OSError as exc:
+        raise UserError(
+            f"cannot listen on {server.host}:{server.port}: {exc.strerror}; pick another --port"
+        ) from None
+    click.echo(f"FastAGI listening on {server.host}:{port}; routes: {', '.join(sorted(ROUTES))}")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    click.echo(f"stopping: {server.active_calls} call(s) in progress, grace {server.grace:g}s")
+    await server.close()
+    click.echo(f"stopped after {server.calls_started} call(s)")
+
+
+@agi.command()
+@click.argument("route")
+@click.option("--sounds-dir", help="Prompt folder as Asterisk sees it (default prompts/sounds).")
+@click.option("--operator", help='Where 0 goes: "Goto:context,exten,prio" or "Dial:PJSIP/100,30".')
+@click.pass_context
+def stdio(ctx, route, sounds_dir, operator) -> None:
+    """Serve ONE call as a classic AGI script on stdin/stdout (Asterisk starts it).
+
+    \b
+    Example (extensions.conf):
+      exten => 1022,1,AGI(/opt/hotline/.venv/bin/hotline,agi,stdio,ivr)
+    """
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    run_stdio(ROUTES, route, **_context(_agi_settings(ctx), sounds_dir, operator))
+
+
+@click.command()
+@click.option("--caller", default="0905123456", show_default=True, help="Caller's number.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--route", default="ivr", show_default=True, help="Flow to run.")
+@click.option(
+    "--keys",
+    help='Keys for each request for input, e.g. "1,2,#" ("" = silence). '
+    "When they run out the caller hangs up.",
+)
+def simulate(caller: str, lang: str, route: str, keys: str | None) -> None:
+    """Walk the IVR in the terminal: prompt texts are shown, keys come from you or --keys.
+
+    \b
+    Example:
+      hotline simulate --keys "1,2"
+      hotline simulate --lang en --route readback --caller 0905123456
+    """
+    if route not in ROUTES:
+        raise UserError(f"no route {route!r}; choose one of: {', '.join(sorted(ROUTES))}")
+    source = iter(parse_keys(keys)) if keys is not None else _keyboard()
+    asyncio.run(run_simulation(ROUTES, route, caller, lang, source, load_catalog(), click.echo))
+
+
+def _keyboard() -> Iterator[str]:
+    """One line per request for keys; an empty line is silence; Ctrl-D hangs up."""
+    while True:
+        try:
+            yield input("keys> ").strip()
+        except EOFError:
+            return

@@ -1,0 +1,60 @@
+# Rules: the inbound route. The menus are data walked by the pure MenuWalker; this flow only
+# plays what it asks and hands it one key (None on timeout). Wrong keys and timeouts are the
+# walker's business (repeat, then the operator). A "flow:<route>" exit runs that route's flow
+# in the same call, then the caller is back in the menu they chose it from; a route that does
+# not exist (yet) sends the caller to the operator rather than to silence.
+"""The `ivr` route: welcome, then the main menu and everything under it."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from ivr.channel import Channel
+from ivr.menus import Ask, MenuTree, MenuWalker, load_menus
+
+log = logging.getLogger("hotline.ivr")
+default_menus = functools.cache(load_menus)
+
+
+async def ivr(channel: Channel) -> None:
+    from ivr.flows import ROUTES  # the registry imports this module
+
+    tree: MenuTree = channel.context.get("menus") or default_menus()
+    await channel.answer()
+    await channel.play(["welcome"])
+    start = "main"
+    while True:
+        walker = await walk(channel, tree, start)
+        target = walker.exit.target
+        if target == "hangup":
+            await channel.play(["goodbye"])
+            await channel.hangup()
+            return
+        flow = ROUTES.get(target.removeprefix("flow:")) if target.startswith("flow:") else None
+        if flow is None:
+            if target != "operator":
+                log.warning(
+                    "menu target %r has no flow; sending the caller to the operator", target
+                )
+            await to_operator(channel)
+            return
+        await flow(channel)
+        if channel.hung_up or channel.transferred_to:
+            return
+        start = walker.path[-2]
+
+
+async def walk(channel: Channel, tree: MenuTree, start: str) -> MenuWalker:
+    """Walk the menus from `start` until an exit; the walker keeps the path."""
+    walker = MenuWalker(tree, start)
+    step = walker.current()
+    while isinstance(step, Ask):
+        answer = await channel.ask(step.prompts, timeout=step.timeout_s, max_digits=1)
+        step = walker.press(answer.key)
+    return walker
+
+
+async def to_operator(channel: Channel) -> None:
+    await channel.play(["transfer-operator"])
+    await channel.transfer()
