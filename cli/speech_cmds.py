@@ -7,7 +7,9 @@ exit 1); `menu check` prints one problem per line and exits 1 when there is any.
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
+from collections.abc import Collection
 
 import click
 
@@ -94,8 +96,9 @@ def menu() -> None:
               help="Prompt catalog to check against (default: prompts/catalog.toml).")  # fmt: skip
 @click.pass_context
 def menu_check(ctx: click.Context, path: str | None, catalog_path: str | None) -> None:
-    """Report unreachable menus, dangling targets, duplicate digits, menus with no way
-    out and prompt ids missing from the catalog; exit 1 if there is any.
+    """Report unreachable menus, dangling targets (missing menus, unregistered flows),
+    duplicate digits, menus with no way out and prompt ids missing from the catalog;
+    exit 1 if there is any.
 
     \b
     Example:
@@ -104,9 +107,17 @@ def menu_check(ctx: click.Context, path: str | None, catalog_path: str | None) -
     """
     tree, problems, shown = read_menus(path)
     catalog = load_catalog(catalog_path)
-    problems = sort_problems([*problems, *check_tree(tree, catalog)])
+    problems = sort_problems([*problems, *check_tree(tree, catalog, known_routes())])
     for problem in problems:
         click.echo(problem.format(shown))
     if problems:
         ctx.exit(1)
     click.echo(f"ok: {len(tree.menus)} menus, {len(prompt_ids(tree))} prompts")
+
+
+def known_routes() -> Collection[str] | None:
+    """The flow routes the IVR answers (ivr.flows.ROUTES); None when they cannot be loaded."""
+    try:
+        return frozenset(importlib.import_module("ivr.flows").ROUTES)
+    except (ImportError, AttributeError):
+        return None

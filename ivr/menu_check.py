@@ -1,17 +1,45 @@
 # Rules: what `hotline menu check` finds beyond the file's structure: menus no caller can reach
-# from "main", menus with no way out, fallbacks that loop, and prompt ids the catalog lacks in
-# any language. Pure: a tree and a catalog in, Problems out, in file order.
+# from "main", menus with no way out, fallbacks that loop, prompt ids the catalog lacks in any
+# language, and (when the caller passes the registered routes) "flow:<route>" targets no flow
+# answers. Pure: a tree, a catalog and a set of routes in, Problems out.
 """Lints of a menu tree against itself and against the prompt catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ivr.catalog import Catalog
-from ivr.menu_file import MISSING_PROMPT, NO_WAY_OUT, UNREACHABLE, MenuTree, Problem, target_kind
+from ivr.menu_file import (
+    DANGLING,
+    MISSING_PROMPT,
+    NO_WAY_OUT,
+    UNREACHABLE,
+    MenuTree,
+    Problem,
+    target_kind,
+)
 
 
-def check_tree(tree: MenuTree, catalog: Catalog) -> list[Problem]:
-    return [*_unreachable(tree), *_no_way_out(tree), *_fallback_loops(tree),
+def check_tree(
+    tree: MenuTree, catalog: Catalog, routes: Collection[str] | None = None
+) -> list[Problem]:
+    """Lints; `routes` (e.g. ivr.flows.ROUTES) also flags flow targets nothing answers."""
+    unknown = _unknown_routes(tree, routes) if routes is not None else []
+    return [*unknown, *_unreachable(tree), *_no_way_out(tree), *_fallback_loops(tree),
             *_missing_prompts(tree, catalog)]  # fmt: skip
+
+
+def _unknown_routes(tree: MenuTree, routes: Collection[str]) -> list[Problem]:
+    out = []
+    for menu in tree.menus.values():
+        places = [(f"key {k}", t, menu.key_lines.get(k)) for k, t in menu.keys.items()]
+        places.append(("fallback", menu.fallback, menu.line_of("fallback")))
+        for what, target, line in places:
+            route = target[len("flow:") :]
+            if target_kind(target) == "flow" and route not in routes:
+                message = f"{what} leads to flow {route!r}, which no registered flow answers"
+                out.append(Problem(DANGLING, menu.id, message, line or menu.line))
+    return out
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
