@@ -165,15 +165,21 @@ class CsvSource:
         index = list(self.index.items())
         width = len(self.header)
         last_line = 1
-        for cells in reader:
+        while True:
             line = last_line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a field over the size limit; the reader goes on
+                last_line = reader.line_num + 1
+                yield CsvRow(line, [], {"__error__": f"unreadable CSV: {exc}"})
+                continue
             last_line = reader.line_num + 1
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
             if len(cells) != width:
-                yield CsvRow(
-                    line, cells, {"__error__": f"has {len(cells)} fields, header has {width}"}
-                )
+                yield CsvRow(line, cells, {"__error__": _width_error(cells, width, last_line)})
                 continue
             yield CsvRow(line, cells, {name: _nfc(cells[i].strip()) for name, i in index})
 
@@ -185,6 +191,12 @@ class CsvSource:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _width_error(cells: list[str], width: int, end_line: int) -> str:
+    if any("\n" in c for c in cells):
+        return f"a quote opened here is never closed (the field runs to line {end_line})"
+    return f"has {len(cells)} fields, header has {width}"
 
 
 def _nfc(text: str) -> str:
@@ -220,7 +232,8 @@ class RejectsWriter:
             self._file = self.path.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._file)
             self._writer.writerow(["line", "reason", *map(excel_safe, self.header)])
-        self._writer.writerow([row.line, reason, *map(excel_safe, row.cells)])
+        cells = (excel_safe(c.replace("\x00", "")) for c in row.cells)
+        self._writer.writerow([row.line, reason, *cells])
         self.count += 1
 
     def close(self) -> None:

@@ -171,3 +171,31 @@ def test_locations_import_updates_by_code(tmp_path, sqlite_url):
     assert result.output == (
         f"imported 2, skipped 0 duplicates, rejected 1 (see {path}.rejects.csv)\n"
     )
+
+
+def test_broken_csv_rows_are_rejected_and_the_rest_goes_in(tmp_path, sqlite_url):
+    ready_db(sqlite_url, tmp_path)
+    head = "phone,location_code,checked_in_at\n"
+    huge = write(
+        tmp_path,
+        "huge.csv",
+        head + f'"{"x" * 200_000}",DN-0001,2021-10-07 09:00\n0905123457,DN-0001,2021-10-07 09:00\n',
+    )
+    result = hotline(sqlite_url, "checkins", "import", str(huge))
+    assert (
+        result.output == f"imported 1, skipped 0 duplicates, rejected 1 (see {huge}.rejects.csv)\n"
+    )
+    assert "2,unreadable CSV: field larger than field limit" in (
+        tmp_path / "huge.csv.rejects.csv"
+    ).read_text(encoding="utf-8-sig")
+    quote = write(
+        tmp_path,
+        "quote.csv",
+        head + "0905123458,DN-0001,2021-10-07 09:00\n"
+        '"0905123459,DN-0001,2021-10-07 09:00\n0905123450,DN-0001,2021-10-07 09:00\n',
+    )
+    result = hotline(sqlite_url, "checkins", "import", str(quote))
+    assert result.output.startswith("imported 1, skipped 0 duplicates, rejected 1")
+    assert "3,a quote opened here is never closed (the field runs to line 4)" in (
+        tmp_path / "quote.csv.rejects.csv"
+    ).read_text(encoding="utf-8-sig")
