@@ -22,6 +22,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.demo_cmds", "demo"),
     ("cli.speech_cmds", "say"),
     ("cli.speech_cmds", "menu"),
+    ("cli.speech_cmds", "prompts"),
 ]
 
 

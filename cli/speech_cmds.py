@@ -1,4 +1,5 @@
-"""`hotline say` and `hotline menu check`: hear what the IVR would say, check the menus.
+"""`hotline say`, `hotline menu check`, `hotline prompts check`: hear what the IVR would say,
+check the menus and the recordings.
 
 Rules: parse, call ivr.speech / ivr.menus, print. Bad values become UserError (one line,
 exit 1); `menu check` prints one problem per line and exits 1 when there is any.
@@ -10,11 +11,13 @@ import datetime
 import importlib
 import re
 from collections.abc import Collection
+from pathlib import Path
 
 import click
 
 from ivr import speech
-from ivr.catalog import load_catalog
+from ivr.catalog import load_catalog, missing_sounds
+from ivr.channel import DEFAULT_SOUNDS_DIR
 from ivr.menu_check import check_tree, prompt_ids, sort_problems
 from ivr.menus import read_menus
 from store.errors import UserError
@@ -121,3 +124,55 @@ def known_routes() -> Collection[str] | None:
         return frozenset(importlib.import_module("ivr.flows").ROUTES)
     except (ImportError, AttributeError):
         return None
+
+
+@click.group()
+def prompts() -> None:
+    """Check the prompt catalog (prompts/catalog.toml) against the recordings."""
+
+
+@prompts.command("check")
+@click.option("--sounds-dir", type=click.Path(file_okay=False),
+              help="Folder of <lang>/<prompt id>.<format> (default: prompts/sounds).")  # fmt: skip
+@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False),
+              help="Prompt catalog (default: prompts/catalog.toml).")  # fmt: skip
+@click.pass_context
+def prompts_check(ctx: click.Context, sounds_dir: str | None, catalog_path: str | None) -> None:
+    """Report every catalog prompt with no sound file in a language; exit 1 if any.
+
+    Any format Asterisk plays counts (.wav, .sln, .ulaw, .gsm, …): only the name is checked.
+
+    \b
+    Example:
+      hotline prompts check
+      hotline prompts check --sounds-dir /var/lib/asterisk/sounds/hotline
+    """
+    catalog = load_catalog(catalog_path)
+    root = Path(sounds_dir) if sounds_dir else DEFAULT_SOUNDS_DIR
+    shown = sounds_dir or _relative(root)
+    stems = {lang: _stems(root / lang) for lang in catalog.langs}
+    missing = missing_sounds(catalog, stems)
+    for lang, pid in missing:
+        click.echo(f"{shown}/{lang}/{pid}: no sound file")
+    for lang in catalog.langs:
+        for stem in sorted(stems[lang] - catalog.ids):
+            click.echo(f"note: {shown}/{lang}/{stem}: not in the catalog (unused)")
+    if missing:
+        by_lang = ", ".join(f"{lang} {sum(1 for m in missing if m[0] == lang)}"
+                            for lang in catalog.langs)  # fmt: skip
+        click.echo(f"missing: {len(missing)} sound files ({by_lang})")
+        ctx.exit(1)
+    click.echo(f"ok: {len(catalog.ids)} prompts in {', '.join(catalog.langs)}")
+
+
+def _stems(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.name.split(".", 1)[0] for p in folder.iterdir() if p.is_file()}
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

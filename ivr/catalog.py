@@ -11,7 +11,7 @@ import functools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from store.errors import UserError
@@ -61,6 +61,13 @@ class Catalog:
             else:
                 out += " " + words
         return out
+
+
+def missing_sounds(catalog: Catalog, stems: Mapping[str, Iterable[str]]) -> list[tuple[str, str]]:
+    """(lang, id) of each catalog prompt with no sound file; `stems` are file names sans suffix."""
+    have = {lang: set(stems.get(lang, ())) for lang in catalog.langs}
+    return [(lang, pid) for lang in catalog.langs for pid in sorted(catalog.ids)
+            if catalog.has(pid, lang) and pid not in have[lang]]  # fmt: skip
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
