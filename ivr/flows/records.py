@@ -1,0 +1,145 @@
+# Rules: the only place flows touch the database. Each method is one short transaction,
+# committed before the call goes on (the database is the truth: a caller who hangs up
+# after question two leaves a declaration with two answers). Methods are blocking and
+# run in a worker thread (`Records.run`), so a slow disk never stalls other calls.
+# Time comes from the injected clock (context "clock"), never from a direct read.
+"""Declarations, feedback tickets and lookups, as flows need them."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ivr.channel import Channel
+from store.models import Appointment, Campaign, Contact, Declaration, Feedback
+from store.phones import PhoneError, normalize_phone
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def caller_e164(callerid: str) -> str | None:
+    """The caller's number as stored everywhere, or None for 'unknown' or foreign numbers."""
+    try:
+        return normalize_phone(callerid)
+    except PhoneError:
+        return None
+
+
+@dataclass(frozen=True)
+class Visit:
+    location_code: str
+    checked_in_at: datetime
+
+
+class Records:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock = utc_now):
+        self.sessions = sessions
+        self.clock = clock
+
+    @classmethod
+    def of(cls, channel: Channel) -> Records:
+        sessions = channel.context.get("sessions")
+        if sessions is None:
+            raise RuntimeError("this flow needs the database: start the server with a database")
+        return cls(sessions, channel.context.get("clock") or utc_now)
+
+    async def run(self, method, *args):
+        return await asyncio.to_thread(method, *args)
+
+    # ---- declarations -------------------------------------------------------------------
+    def start_declaration(self, phone: str, source: str, contact_id: int | None = None) -> int:
+        with self.sessions.begin() as s:
+            row = Declaration(
+                phone=phone,
+                source=source,
+                contact_id=contact_id,
+                answers={},
+                complete=False,
+                created_at=self.clock(),
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def save_answers(self, declaration_id: int, answers: dict[str, bool]) -> None:
+        with self.sessions.begin() as s:
+            s.get(Declaration, declaration_id).answers = dict(answers)
+
+    def complete_declaration(self, declaration_id: int, answers: dict[str, bool]) -> str:
+        """Marks it complete with a fresh six-digit confirmation code, unique in the table."""
+        for _ in range(20):
+            code = f"{secrets.randbelow(10**6):06d}"
+            try:
+                with self.sessions.begin() as s:
+                    row = s.get(Declaration, declaration_id)
+                    row.answers, row.complete, row.confirmation_code = dict(answers), True, code
+                return code
+            except IntegrityError:
+                continue
+        raise RuntimeError("no free confirmation code after 20 tries")
+
+    # ---- feedback -----------------------------------------------------------------------
+    def new_feedback(self, caller: str, recordings_dir: str) -> tuple[int, str, str]:
+        """A ticket and the path its recording goes to, saved before the caller speaks."""
+        for _ in range(20):
+            ticket = f"{self.clock():%y%m}{secrets.randbelow(10**5):05d}"
+            path = f"{recordings_dir}/feedback-{ticket}"
+            try:
+                with self.sessions.begin() as s:
+                    row = Feedback(
+                        ticket=ticket,
+                        caller=caller[:64],
+                        category="voice",
+                        recording_path=path,
+                        status="recording",
+                        created_at=self.clock(),
+                    )
+                    s.add(row)
+                    s.flush()
+                    return row.id, ticket, path
+            except IntegrityError:
+                continue
+        raise RuntimeError("no free ticket number after 20 tries")
+
+    def finish_feedback(self, feedback_id: int, status: str) -> None:
+        with self.sessions.begin() as s:
+            s.get(Feedback, feedback_id).status = status
+
+    # ---- lookups ------------------------------------------------------------------------
+    def exposure_visits(self, phone: str) -> list[Visit]:
+        """Visits that put this phone on an exposure campaign's list, earliest first."""
+        with self.sessions() as s:
+            rows = s.scalars(
+                sa.select(Contact.why)
+                .join(Campaign)
+                .where(
+                    Contact.phone == phone,
+                    Campaign.kind == "exposure_notice",
+                    Campaign.status != "cancelled",
+                )
+            )
+            visits = {(r["location_code"], r["checked_in_at"]) for why in rows for r in why}
+        return sorted(
+            (Visit(code, datetime.fromisoformat(t)) for code, t in visits),
+            key=lambda v: v.checked_in_at,
+        )
+
+    def next_appointment(self, phone: str) -> Appointment | None:
+        with self.sessions() as s:
+            return s.scalar(
+                sa.select(Appointment)
+                .where(Appointment.phone == phone, Appointment.slot_end >= self.clock())
+                .order_by(Appointment.slot_start)
+                .limit(1)
+            )

@@ -1,0 +1,192 @@
+"""Declaration, feedback and lookups over FastAGI, with their records in the database.
+
+Asterisk's side is the scripted caller of agi_fakes (its own parser, not our codec); the
+flows run in our FastAGI server over loopback; what they leave behind is read back with
+SQL, as a supervisor's report would.
+"""
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from agi_fakes import ScriptedAsterisk, dial, header_block
+
+from ivr.fastagi import FastAgiServer
+from ivr.flows.declaration import declaration
+from ivr.flows.feedback import feedback
+from ivr.flows.lookups import exposure, vaccination
+from store.db import make_engine, session_factory
+from store.migrate import upgrade
+from store.models import Appointment, Campaign, Contact, Declaration, Feedback
+
+NOW = datetime(2021, 10, 9, 1, 0, tzinfo=UTC)
+ROUTES = {
+    "declaration": declaration,
+    "feedback": feedback,
+    "exposure": exposure,
+    "vaccination": vaccination,
+}
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def call(sessions, route, keys, callerid="0905123456", tmp_path=None):
+    async def run():
+        server = FastAgiServer(
+            ROUTES, port=0, sessions=sessions, clock=lambda: NOW, recordings_dir="/tmp/rec"
+        )
+        port = await server.start()
+        try:
+            return await dial(port, ScriptedAsterisk(list(keys)), header_block(route, callerid))
+        finally:
+            await server.close()
+
+    return asyncio.run(run())
+
+
+def prompts(fake):
+    return [line.removeprefix("play ") for line in fake.log if line.startswith("play ")]
+
+
+def declarations(sessions):
+    with sessions() as s:
+        return [
+            (d.phone, d.answers, d.complete, d.confirmation_code)
+            for d in s.scalars(sa.select(Declaration))
+        ]
+
+
+def test_complete_declaration_gets_a_code_read_back(sessions):
+    fake = call(sessions, "declaration", ["2", "1", "2", "2"])
+    [(phone, answers, complete, code)] = declarations(sessions)
+    assert (phone, complete) == ("+84905123456", True)
+    assert answers == {"symptoms": False, "fever": True, "cough": False, "breathing": False}
+    assert len(code) == 6 and code.isdigit()
+    said = prompts(fake)
+    assert said[-3:] == ["num-" + code[-1], "declaration-advice-symptoms", "thank-you"]
+    assert [p for p in said if p.startswith("num-")] == [f"num-{d}" for d in code]
+
+
+def test_wrong_keys_repeat_the_question_and_hangup_leaves_a_partial_record(sessions):
+    fake = call(sessions, "declaration", ["7", "2", "", "1"])  # then the caller hangs up
+    said = prompts(fake)
+    assert said[:4] == [
+        "declaration-intro",
+        "declaration-q-symptoms",
+        "invalid-key",
+        "declaration-q-symptoms",
+    ]
+    assert "no-input" in said
+    assert declarations(sessions) == [
+        ("+84905123456", {"symptoms": False, "fever": True}, False, None)
+    ]
+
+
+def test_three_misses_go_to_the_operator_answers_kept(sessions):
+    fake = call(sessions, "declaration", ["1", "5", "6", "7"])
+    assert "exec Goto hotline-operator,s,1" in fake.log
+    assert declarations(sessions) == [("+84905123456", {"symptoms": True}, False, None)]
+
+
+def test_feedback_ticket_exists_before_the_caller_speaks(sessions):
+    fake = call(sessions, "feedback", [])  # hangs up during the recording
+    with sessions() as s:
+        [row] = s.scalars(sa.select(Feedback)).all()
+    assert row.status == "recording" and row.recording_path == f"/tmp/rec/feedback-{row.ticket}"
+    assert row.ticket.startswith("2110")
+    assert "record" in fake.log
+
+
+def test_feedback_recorded_reads_the_ticket_back(sessions):
+    fake = call(sessions, "feedback", ["#"])
+    with sessions() as s:
+        [row] = s.scalars(sa.select(Feedback)).all()
+    assert row.status == "new"
+    said = prompts(fake)
+    assert said[:3] == ["feedback-intro", "feedback-thanks", "ticket-number-is"]
+    grouped = ["pause" if p == "pause" else p.removeprefix("num-") for p in said[3:]]
+    assert "".join(grouped) == f"{row.ticket[:3]}pause{row.ticket[3:6]}pause{row.ticket[6:]}"
+
+
+def test_exposure_lookup_reads_the_number_back_and_the_visit_time(sessions):
+    with sessions.begin() as s:
+        campaign = Campaign(name="c", kind="exposure_notice", created_at=NOW)
+        s.add(campaign)
+        s.flush()
+        s.add(
+            Contact(
+                campaign_id=campaign.id,
+                phone="+84912345678",
+                created_at=NOW,
+                why=[
+                    {
+                        "checkin_id": 1,
+                        "location_code": "DN-0001",
+                        "checked_in_at": "2021-10-07T07:30:00+00:00",
+                        "checked_out_at": None,
+                    }
+                ],
+            )
+        )
+    found = prompts(call(sessions, "exposure", ["0912345678#"]))
+    assert found == [
+        "exposure-enter-phone",
+        "you-entered",
+        "num-0",
+        "num-9",
+        "num-1",
+        "num-2",
+        "pause",
+        "num-3",
+        "num-4",
+        "num-5",
+        "pause",
+        "num-6",
+        "num-7",
+        "num-8",
+        "exposure-found",
+        # mười bốn giờ ba mươi phút, ngày bảy tháng mười năm hai nghìn không trăm hai mươi mốt
+        "num-10",
+        "num-4",
+        "word-hour",
+        "num-3",
+        "word-muoi",
+        "word-minute",
+        "word-day",
+        "num-7",
+        "month-10",
+        "word-year",
+        "num-2",
+        "word-thousand",
+        "num-0",
+        "word-hundred",
+        "num-2",
+        "word-muoi",
+        "num-1-mot",
+        "notice-instructions",
+    ]
+    none = prompts(call(sessions, "exposure", ["12#", "0905123456#"]))
+    assert none[:3] == ["exposure-enter-phone", "phone-invalid", "exposure-enter-phone"]
+    assert none[-1] == "exposure-none"
+
+
+def test_vaccination_lookup_finds_the_next_slot(sessions):
+    with sessions.begin() as s:
+        s.add(
+            Appointment(
+                phone="+84905123456",
+                site="TTYT Hải Châu",
+                slot_start=datetime(2021, 10, 12, 1, 0, tzinfo=UTC),
+                slot_end=datetime(2021, 10, 12, 2, 0, tzinfo=UTC),
+            )
+        )
+    said = prompts(call(sessions, "vaccination", ["0905123456#"]))
+    assert "vaccination-found" in said and said[-1] == "reminder-bring"
+    assert prompts(call(sessions, "vaccination", ["0912345678#"]))[-1] == "vaccination-none"
