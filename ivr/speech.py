@@ -180,6 +180,34 @@ def time_prompts(t: datetime.time, lang: str) -> list[str]:
     return [*out, EN_AM if t.hour < 12 else EN_PM]
 
 
+def datetime_prompts(when: datetime.datetime, lang: str) -> list[str]:
+    """vi: 14 giờ 30 phút ngày 7 tháng 10 năm 2021; en: 2:30 PM on October 7th, 2021.
+
+    Pass local time (Asia/Ho_Chi_Minh): the clock is read as it is, no zone is converted.
+    """
+    if not isinstance(when, datetime.datetime):
+        raise ValueError(f"when must be a datetime.datetime, not {when!r}")
+    on = [] if lang == "vi" else ["word-on"]
+    return [*time_prompts(when.time(), lang), *on, *date_prompts(when.date(), lang)]
+
+
+def range_prompts(start: datetime.datetime, end: datetime.datetime, lang: str) -> list[str]:
+    """từ … đến … / from … to …; the date is said once when both ends fall on the same day."""
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, datetime.datetime):
+            raise ValueError(f"{name} must be a datetime.datetime, not {value!r}")
+    if end < start:
+        raise ValueError(f"the range ends ({end:%Y-%m-%d %H:%M}) before it starts "
+                         f"({start:%Y-%m-%d %H:%M})")  # fmt: skip
+    if start.date() != end.date():
+        return ["word-from", *datetime_prompts(start, lang),
+                "word-to", *datetime_prompts(end, lang)]  # fmt: skip
+    times = ["word-from", *time_prompts(start.time(), lang),
+             "word-to", *time_prompts(end.time(), lang)]  # fmt: skip
+    on = [] if lang == "vi" else ["word-on"]
+    return [*times, *on, *date_prompts(start.date(), lang)]
+
+
 def default_groups(length: int) -> list[int]:
     """A 10-digit phone number reads 4-3-3 (0905 123 456); anything else in threes.
 
