@@ -26,7 +26,10 @@ from ivr.menu_file import (
 )
 from store.errors import UserError
 
-__all__ = ["Ask", "Exit", "Menu", "MenuError", "MenuTree", "MenuWalker", "load_menus"]
+__all__ = [
+    "Ask", "Exit", "Menu", "MenuError", "MenuTree", "MenuWalker", "WalkerStateError", "load_menus",
+    "read_menus",
+]  # fmt: skip
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "menus.toml"
 FATAL = (INVALID, DUPLICATE, DANGLING)  # a tree with these cannot be walked
