@@ -1,8 +1,9 @@
 # Rules: a small asyncio FastAGI server over our own codec (panoramisk's FastAGI spins on an
 # early close, shifts results after HANGUP and breaks plain functions on 3.11). One task per
-# connection; a deadline on every read; a peer that closes or stalls before its header is
-# dropped with one debug line; the socket is closed when the flow ends (Asterisk never closes
-# it by itself after a hangup). Routes by agi_network_script's name; the safety net is
+# connection over a bare Protocol (no StreamReader: a third less CPU per command); a
+# deadline on every read; a peer that closes or stalls before its header is dropped with
+# one debug line; the socket is closed when the flow ends (Asterisk never closes it by
+# itself after a hangup). Routes by agi_network_script's name; the safety net is
 # ivr.runtime.run_call. close(grace) stops accepting, lets calls finish, then cuts them.
 """The FastAGI server: `hotline agi serve`."""
 
@@ -19,7 +20,61 @@ from ivr.link import StreamLink
 from ivr.runtime import Flow, run_call
 
 log = logging.getLogger("hotline.ivr.fastagi")
-READ_CHUNK = 65536
+MAX_BUFFERED = 65536  # stop reading a peer that sends this much nobody asked for
+
+
+class _Connection(asyncio.Protocol):
+    """Bytes in and out of one socket, as the read()/write() a StreamLink wants."""
+
+    def __init__(self, server: FastAgiServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._eof = False
+        self._waiter: asyncio.Future | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.server._start(self)
+
+    def data_received(self, data: bytes) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(data)
+            self._waiter = None
+            return
+        self._chunks.append(data)
+        self._size += len(data)
+        if self._size > MAX_BUFFERED:
+            self.transport.pause_reading()
+
+    def eof_received(self) -> bool:
+        self._end()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._end()
+
+    def _end(self) -> None:
+        self._eof = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(b"")
+
+    async def read(self) -> bytes:
+        if self._chunks:
+            data = b"".join(self._chunks)
+            self._chunks, self._size = [], 0
+            self.transport.resume_reading()
+            return data
+        if self._eof:
+            return b""
+        self._waiter = asyncio.get_running_loop().create_future()
+        return await self._waiter
+
+    async def write(self, data: bytes) -> None:
+        if self.transport.is_closing():
+            raise ConnectionResetError("the AGI peer has gone")
+        self.transport.write(data)
 
 
 class FastAgiServer:
@@ -40,15 +95,15 @@ class FastAgiServer:
         self.calls_started = 0
         self.outcomes: dict[str, int] = {}
         self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._calls: dict[asyncio.Task, _Connection] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
     async def start(self) -> int:
         """Listen; returns the bound port (port=0 picks a free one)."""
-        self._server = await asyncio.start_server(
-            self._handle, self.host, self.port, backlog=1024, limit=READ_CHUNK
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _Connection(self), self.host, self.port, backlog=1024
         )
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("FastAGI listening on %s:%d", self.host, self.port)
@@ -56,78 +111,55 @@ class FastAgiServer:
 
     @property
     def active_calls(self) -> int:
-        return len(self._tasks)
+        return len(self._calls)
+
+    async def wait_idle(self) -> None:
+        """Return once no connection is being served."""
+        await self._idle.wait()
 
     async def close(self, grace: float | None = None) -> None:
         """Stop accepting; calls in progress get `grace` seconds to finish, then are cut."""
         if self._server is None:
             return
         self._server.close()
-        pending = set(self._tasks)
-        if pending:
-            log.info("waiting up to %gs for %d call(s) to finish", self._grace(grace), len(pending))
-            _, still = await asyncio.wait(pending, timeout=self._grace(grace))
+        grace = self.grace if grace is None else grace
+        if self._calls:
+            log.info("waiting up to %gs for %d call(s) to finish", grace, len(self._calls))
+            _, still = await asyncio.wait(set(self._calls), timeout=grace)
             for task in still:
+                self._calls[task].transport.abort()
                 task.cancel()
-            for writer in list(self._writers):
-                writer.transport.abort()
             if still:
                 await asyncio.wait(still, timeout=1.0)
                 log.warning("cut %d call(s) still running after the grace period", len(still))
         await self._server.wait_closed()
         self._server = None
 
-    async def wait_idle(self) -> None:
-        """Return once no connection is being served."""
-        await self._idle.wait()
-
-    def _grace(self, grace: float | None) -> float:
-        return self.grace if grace is None else grace
-
-    async def serve_forever(self) -> None:
-        if self._server is None:
-            await self.start()
-        await self._server.serve_forever()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        self._tasks.add(task)
+    def _start(self, connection: _Connection) -> None:
+        task = asyncio.get_running_loop().create_task(self._call(connection))
+        self._calls[task] = connection
         self._idle.clear()
-        self._writers.add(writer)
-        try:
-            await self._call(reader, writer)
-        finally:
-            self._tasks.discard(task)
-            self._writers.discard(writer)
-            writer.close()
-            if not self._tasks:
-                self._idle.set()
+        task.add_done_callback(self._done)
 
-    async def _call(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        async def write(data: bytes) -> None:
-            writer.write(data)
-            await writer.drain()
+    def _done(self, task: asyncio.Task) -> None:
+        self._calls.pop(task).transport.close()
+        if not self._calls:
+            self._idle.set()
 
-        link = StreamLink(lambda: reader.read(READ_CHUNK), write, self.read_timeout)
+    async def _call(self, connection: _Connection) -> None:
+        link = StreamLink(connection.read, connection.write, self.read_timeout)
         try:
             request = await link.read_request()
         except AgiProtocolError as exc:
+            link.close()
             log.debug("dropped a connection before its AGI header: %s", exc)
             return
         self.calls_started += 1
         channel = Channel(link, request, self.flow_context)
-        outcome = await run_call(self.routes, channel)
+        try:
+            outcome = await run_call(self.routes, channel)
+        finally:
+            link.close()
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         if channel.protocol_error is not None:
             log.warning("call %s: %s", request.uniqueid, channel.protocol_error)
-
-
-async def serve(
-    routes: Mapping[str, Flow], host: str, port: int, stop: asyncio.Event, **flow_context: Any
-) -> FastAgiServer:
-    """Run until `stop` is set, then shut down gracefully (for the CLI)."""
-    server = FastAgiServer(routes, host=host, port=port, **flow_context)
-    await server.start()
-    await stop.wait()
-    await server.close()
-    return server
