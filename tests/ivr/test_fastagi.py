@@ -191,3 +191,17 @@ def test_graceful_shutdown_with_a_call_in_progress(grace):
             assert "hangup" not in fake.log
 
     with_server(test)
+
+
+def test_a_peer_silent_mid_call_is_cut_after_the_read_timeout(caplog):
+    async def test(server, port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(header_block("readback"))
+        assert await reader.readline() == b"ANSWER\n"  # ...and Asterisk never answers it
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        await server.wait_idle()
+        assert server.outcomes == {"hangup": 1}
+
+    with caplog.at_level(logging.WARNING):
+        with_server(test, read_timeout=0.3)
+    assert "peer silent for 0.3 s, waiting for ANSWER" in caplog.text
