@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 
 import click
+from sqlalchemy.orm import sessionmaker
 
 from ivr.catalog import load_catalog
 from ivr.channel import DEFAULT_OPERATOR
@@ -22,7 +23,9 @@ from ivr.console import simulate as run_simulation
 from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
 from ivr.stdio import run_stdio
+from store.db import check_reachable, make_engine, session_factory
 from store.errors import UserError
+from store.migrate import require_current
 
 
 def _agi_settings(ctx: click.Context) -> dict:
@@ -30,11 +33,38 @@ def _agi_settings(ctx: click.Context) -> dict:
     return settings.section("agi") if settings is not None else {}
 
 
-def _context(conf: dict, sounds_dir: str | None, operator: str | None) -> dict:
+def _context(ctx: click.Context, sounds_dir: str | None = None, operator: str | None = None):
+    conf = _agi_settings(ctx)
+    settings = ctx.find_root().obj
     return {
         "sounds_dir": sounds_dir or conf.get("sounds_dir"),
         "operator": operator or conf.get("operator") or DEFAULT_OPERATOR,
+        "recordings_dir": conf.get("recordings_dir"),
+        "sessions": LazySessions(settings.database_url) if settings is not None else None,
     }
+
+
+class LazySessions:
+    """A sessionmaker opened on first use, so menus-only calls never touch the database
+    and a missing schema fails only the flows that need it (apology, then the operator)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._factory: sessionmaker | None = None
+
+    def _open(self) -> sessionmaker:
+        if self._factory is None:
+            engine = make_engine(self.url)
+            check_reachable(engine)
+            require_current(engine)
+            self._factory = session_factory(engine)
+        return self._factory
+
+    def __call__(self, **kw):
+        return self._open()(**kw)
+
+    def begin(self):
+        return self._open().begin()
 
 
 @click.group()
@@ -74,10 +104,10 @@ def serve(ctx, host, port, read_timeout, grace, sounds_dir, operator) -> None:
     server = FastAgiServer(
         ROUTES,
         host=host or conf.get("host", "127.0.0.1"),
-        port=4573 if port is None else port,
+        port=int(conf.get("port", 4573)) if port is None else port,
         read_timeout=read_timeout,
         grace=grace,
-        **_context(conf, sounds_dir, operator),
+        **_context(ctx, sounds_dir, operator),
     )
     logging.basicConfig(
         level=logging.INFO,
@@ -118,7 +148,7 @@ def stdio(ctx, route, sounds_dir, operator) -> None:
       exten => 1022,1,AGI(/opt/hotline/.venv/bin/hotline,agi,stdio,ivr)
     """
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    run_stdio(ROUTES, route, **_context(_agi_settings(ctx), sounds_dir, operator))
+    run_stdio(ROUTES, route, **_context(ctx, sounds_dir, operator))
 
 
 @click.command()
@@ -130,7 +160,8 @@ def stdio(ctx, route, sounds_dir, operator) -> None:
     help='Keys for each request for input, e.g. "1,2,#" ("" = silence). '
     "When they run out the caller hangs up.",
 )
-def simulate(caller: str, lang: str, route: str, keys: str | None) -> None:
+@click.pass_context
+def simulate(ctx, caller: str, lang: str, route: str, keys: str | None) -> None:
     """Walk the IVR in the terminal: prompt texts are shown, keys come from you or --keys.
 
     \b
@@ -141,7 +172,11 @@ def simulate(caller: str, lang: str, route: str, keys: str | None) -> None:
     if route not in ROUTES:
         raise UserError(f"no route {route!r}; choose one of: {', '.join(sorted(ROUTES))}")
     source = iter(parse_keys(keys)) if keys is not None else _keyboard()
-    asyncio.run(run_simulation(ROUTES, route, caller, lang, source, load_catalog(), click.echo))
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+    context = _context(ctx)
+    asyncio.run(
+        run_simulation(ROUTES, route, caller, lang, source, load_catalog(), click.echo, **context)
+    )
 
 
 def _keyboard() -> Iterator[str]:

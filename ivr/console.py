@@ -23,7 +23,7 @@ DEAD = DeadChannel("Command Not Permitted on a dead channel or intercept routine
 
 def parse_keys(text: str) -> list[str]:
     """--keys "1,2,,123#": one item per request for input; an empty item is silence."""
-    return [item.strip() for item in text.split(",")]
+    return [item.strip() for item in text.split(",")] if text else []
 
 
 class ConsoleLink:

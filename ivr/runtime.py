@@ -1,7 +1,7 @@
 # Rules: every driver runs a call through `run_call`, the one safety net: a caller who hangs
 # up ends the flow quietly (the flow has already saved what it had); a bug in a flow is
-# logged once with its traceback and the caller hears an apology and goes to an operator,
-# never dead air; an unknown route is an apology and the operator too.
+# logged once with its traceback (a configuration UserError in one line) and the caller
+# hears an apology and goes to an operator, never dead air; so does an unknown route.
 """Route lookup and the safety net around a flow."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from ivr.agi import AgiError, CallerHungUp
 from ivr.channel import Channel
+from store.errors import UserError
 
 log = logging.getLogger("hotline.ivr")
 
@@ -30,6 +31,10 @@ async def run_call(routes: Mapping[str, Flow], channel: Channel, route: str | No
     except CallerHungUp as exc:
         log.info("call %s: %s", channel.request.uniqueid, exc)
         return "hangup"
+    except UserError as exc:  # configuration (no database, say): one line, not a traceback
+        log.error("flow %r cannot run on call %s: %s", name, channel.request.uniqueid, exc)
+        await apologize(channel)
+        return "error"
     except Exception:
         log.exception("flow %r failed on call %s", name, channel.request.uniqueid)
         await apologize(channel)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ivr.flows import main, procedures, readback
+from ivr.flows import declaration, feedback, lookups, main, procedures, readback
 from ivr.runtime import Flow
 
 ROUTES: dict[str, Flow] = {
@@ -16,4 +16,8 @@ ROUTES: dict[str, Flow] = {
     "procedure-land": procedures.procedure("land"),
     "procedure-business": procedures.procedure("business"),
     "readback": readback.readback,
+    "feedback": feedback.feedback,
+    "declaration": declaration.declaration,
+    "exposure": lookups.exposure,
+    "vaccination": lookups.vaccination,
 }
