@@ -34,7 +34,13 @@ def _sqlite_text(value: datetime | None) -> str | None:
     """Same text as store.types.UtcDateTime on SQLite, without SQLAlchemy per row."""
     if value is None:
         return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # combine(d, d.time()) is d.replace(tzinfo=None) at a fifth of the cost.
+    return _combine(value, value.time()).isoformat(" ", "microseconds")
+
+
+_combine = datetime.combine
 
 
 class CheckinWriter:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from dialer.bulk import CheckinWriter, writer_for
 from dialer.csvinput import Column, CsvRow, CsvSource, RejectsWriter
-from dialer.times import TimeError, parse_time
+from dialer.times import _CITY_OFFSET, _FIXED_SINCE, TimeError, parse_time
 from store.errors import UserError
 from store.models import CHECKIN_SOURCES, ImportBatch, Location
 from store.phones import PhoneError, normalize_phone
@@ -41,6 +41,10 @@ CHECKIN_COLUMNS = [
 ]
 CHUNK_ROWS = 20_000
 _PHONE_CACHE_LIMIT = 500_000
+_SECOND = timedelta(seconds=1)
+_NO_STAY = timedelta(microseconds=-1)  # below any stay, zero included
+_fromisoformat = datetime.fromisoformat
+_combine = datetime.combine
 
 
 @dataclass
@@ -125,39 +129,51 @@ def _location_values(row: CsvRow) -> dict[str, str]:
 class CheckinParser:
     """One CSV row -> the tuple the bulk writer takes, or RowRejected with the reason."""
 
+    NAMES = [c.name for c in CHECKIN_COLUMNS]
+
     def __init__(self, locations: dict[str, int], default_source: str):
         self.locations = locations
         self.default_source = default_source
         self._phones: dict[str, str | PhoneError] = {}
-        self.max_stay: dict[int, int] = {}
+        self._stays: dict[int, timedelta] = {}
+
+    @property
+    def max_stay(self) -> dict[int, int]:
+        """Longest stay per location in whole seconds, plus one (the matcher's reach)."""
+        return {loc: stay // _SECOND + 1 for loc, stay in self._stays.items()}
 
     def parse(self, row: CsvRow) -> tuple[str, int, datetime, datetime | None, str]:
         v = row.values
         if "__error__" in v:
             raise RowRejected(v["__error__"])
-        for name in ("phone", "location_code", "checked_in_at"):
-            if not v.get(name):
-                raise RowRejected(f"missing {name}")
-        phone = self._phone(v["phone"])
-        location_id = self.locations.get(v["location_code"])
+        return self.parse_values(*(v.get(name) or "" for name in self.NAMES))
+
+    def parse_values(
+        self, raw_phone: str, code: str, in_text: str, out_text: str, source: str
+    ) -> tuple[str, int, datetime, datetime | None, str]:
+        """The cells of CHECKIN_COLUMNS, in order ("" when absent); the import's hot path."""
+        if not (raw_phone and code and in_text):
+            name = "phone" if not raw_phone else "location_code" if not code else "checked_in_at"
+            raise RowRejected(f"missing {name}")
+        phone = self._phones.get(raw_phone)
+        if phone.__class__ is not str:
+            phone = self._phone(raw_phone)
+        location_id = self.locations.get(code)
         if location_id is None:
             raise RowRejected(
-                f"unknown location code {v['location_code']!r}; "
-                "import it with: hotline locations import"
+                f"unknown location code {code!r}; import it with: hotline locations import"
             )
-        try:
-            checked_in = parse_time(v["checked_in_at"])
-            out_text = v.get("checked_out_at")
-            checked_out = parse_time(out_text) if out_text else None
-        except TimeError as exc:
-            raise RowRejected(str(exc)) from None
-        if checked_out is not None:
+        checked_in = _time(in_text)
+        if out_text:
+            checked_out = _time(out_text)
             if checked_out < checked_in:
                 raise RowRejected("checked_out_at is before checked_in_at")
-            stay = int((checked_out - checked_in).total_seconds()) + 1
-            if stay > self.max_stay.get(location_id, 0):
-                self.max_stay[location_id] = stay
-        source = (v.get("source") or self.default_source).lower()
+            stay = checked_out - checked_in
+            if stay > self._stays.get(location_id, _NO_STAY):
+                self._stays[location_id] = stay
+        else:
+            checked_out = None
+        source = (source or self.default_source).lower()
         if source not in CHECKIN_SOURCES:
             raise RowRejected(f"unknown source {source!r}; use qr or checkpoint")
         return phone, location_id, checked_in, checked_out, source
@@ -175,6 +191,21 @@ class CheckinParser:
         if isinstance(cached, PhoneError):
             raise RowRejected(str(cached))
         return cached
+
+
+def _time(text: str) -> datetime:
+    """parse_time, with the QR system's naive ISO text (city time) done inline."""
+    try:
+        value = _fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is not None and value.tzinfo is None and len(text) > 10 and value >= _FIXED_SINCE:
+        value -= _CITY_OFFSET
+        return _combine(value, value.time(), UTC)  # = replace(tzinfo=UTC), 5x faster
+    try:
+        return parse_time(text)
+    except TimeError as exc:
+        raise RowRejected(str(exc)) from None
 
 
 def import_checkins(
@@ -217,17 +248,21 @@ def _stream(
 ) -> int:
     chunk: list[tuple] = []
     good = 0
-    parse = parser.parse
-    for row in src.rows():
+    parse = parser.parse_values
+    append = chunk.append
+    for line, cells, values, error in src.records(parser.NAMES):
         try:
-            chunk.append(parse(row))
+            if error is not None:
+                raise RowRejected(error)
+            append(parse(*values))
         except RowRejected as exc:
-            rejects.add(row, str(exc))
+            rejects.add(CsvRow(line, cells, {}), str(exc))
             continue
         if len(chunk) >= chunk_rows:
             writer.write(chunk)
             good += len(chunk)
             chunk = []
+            append = chunk.append
     if chunk:
         writer.write(chunk)
         good += len(chunk)

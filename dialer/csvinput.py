@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import os
 import re
 import unicodedata
@@ -161,9 +162,26 @@ class CsvSource:
         self.index = map_header(self.header, columns, path)
 
     def rows(self) -> Iterator[CsvRow]:
+        names = list(self.index)
+        for line, cells, values, error in self.records(names):
+            if error is None:
+                yield CsvRow(line, cells, dict(zip(names, values, strict=True)))
+            else:
+                yield CsvRow(line, cells, {"__error__": error})
+
+    def records(
+        self, names: list[str]
+    ) -> Iterator[tuple[int, list[str], tuple[str, ...], str | None]]:
+        """(line, cells, values, error) per row: the hot path of million-row imports.
+
+        `values` are the cells of `names` in that order, stripped and NFC-normalised, ""
+        for a column the file lacks; when `error` says why the row cannot be read,
+        `values` is empty. Tuples, not CsvRow dicts: a million rows cost seconds less.
+        """
         reader = csv.reader(self._text, delimiter=self.delimiter)
-        index = list(self.index.items())
+        pick = _picker([self.index.get(n) for n in names])
         width = len(self.header)
+        normalize = unicodedata.normalize
         last_line = 1
         while True:
             line = last_line + 1
@@ -173,15 +191,18 @@ class CsvSource:
                 return
             except csv.Error as exc:  # e.g. a field over the size limit; the reader goes on
                 last_line = reader.line_num + 1
-                yield CsvRow(line, [], {"__error__": f"unreadable CSV: {exc}"})
+                yield line, [], (), f"unreadable CSV: {exc}"
                 continue
             last_line = reader.line_num + 1
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            if len(cells) != width:
-                yield CsvRow(line, cells, {"__error__": _width_error(cells, width, last_line)})
-                continue
-            yield CsvRow(line, cells, {name: _nfc(cells[i].strip()) for name, i in index})
+            n = len(cells)
+            if n != width or n == 1:
+                if not cells or (n == 1 and not cells[0].strip()):
+                    continue
+                if n != width:
+                    yield line, cells, (), _width_error(cells, width, last_line)
+                    continue
+            # NFC of text already in NFC (ASCII included) is one quick check in C.
+            yield line, cells, tuple([normalize("NFC", c.strip()) for c in pick(cells)]), None
 
     def close(self) -> None:
         self._text.close()
@@ -197,6 +218,16 @@ def _width_error(cells: list[str], width: int, end_line: int) -> str:
     if any("\n" in c for c in cells):
         return f"a quote opened here is never closed (the field runs to line {end_line})"
     return f"has {len(cells)} fields, header has {width}"
+
+
+def _picker(positions: list[int | None]) -> Callable[[list[str]], tuple[str, ...]]:
+    """cells -> the cells at `positions` (None: a column the file lacks, read as "")."""
+    if positions and None not in positions:
+        if len(positions) > 1:
+            return operator.itemgetter(*positions)
+        (only,) = positions
+        return lambda cells: (cells[only],)
+    return lambda cells: tuple("" if i is None else cells[i] for i in positions)
 
 
 def _nfc(text: str) -> str:

@@ -3,8 +3,9 @@
 Rules: accept 0xxxxxxxxx, 84xxxxxxxxx, +84xxxxxxxxx with spaces, dots, dashes and
 brackets; convert the old 11-digit mobile prefixes first (phonenumbers calls them
 invalid) and Da Nang's old 0511 landlines; then let phonenumbers judge validity. Its
-verdict for Vietnam depends only on the leading digits and the length, so it is cached
-on (first six digits, length): a million rows cost a few thousand phonenumbers calls.
+verdict for Vietnam depends only on the leading digits and the length (its patterns read
+at most four digits after any leading zeros, e.g. 121[0-3], 1800), so it is cached on
+(those digits, length): a million rows cost a few hundred phonenumbers calls.
 What cannot be read is a PhoneError with the reason, never a guess.
 """
 
@@ -55,7 +56,7 @@ def normalize_phone(raw: str) -> str:
         raise PhoneError(f"phone number {raw.strip()!r} has characters other than digits")
     national = _national_digits(text)
     national = _convert_old_mobile(national)
-    if not _valid(national[:6], len(national)):
+    if not _valid(_verdict_prefix(national), len(national)):
         raise PhoneError(f"{raw.strip()!r} is not a valid Vietnamese phone number")
     return "+84" + national
 
@@ -88,6 +89,11 @@ def _convert_old_mobile(national: str) -> str:
             raise PhoneError(f"0{national} has an unknown old 11-digit mobile prefix")
         return new + national[3:]
     return national
+
+
+def _verdict_prefix(national: str) -> str:
+    """The digits phonenumbers' verdict depends on: any leading zeros, then four more."""
+    return national[: 4 + len(national) - len(national.lstrip("0"))]
 
 
 @lru_cache(maxsize=65536)
