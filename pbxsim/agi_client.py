@@ -21,6 +21,7 @@ from pbxsim.callee import Callee
 from pbxsim.dialplan import AgiTarget
 
 CONNECT_TIMEOUT = 2.0
+IDLE_GRACE = 0.1  # real seconds a server may take between commands without costing time
 
 
 @dataclass
@@ -53,6 +54,7 @@ class AgiEnv:
     write_recordings: bool = False
     idle_timeout: float = 10.0
     version: str = "18.0.0-pbxsim"
+    scale: float = 1.0  # real seconds per virtual second
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Hooks:
     on_answer: Callable[[], None] = lambda: None
     on_agi_hangup: Callable[[], None] = lambda: None
     on_caller_hangup: Callable[[], None] = lambda: None
+    on_music: Callable[[bool, str], None] = lambda on, music_class: None
 
 
 class AgiSession:
@@ -82,6 +85,7 @@ class AgiSession:
         self.transcript = transcript
         self.t = 0.0  # virtual seconds since the session started
         self.dead_by: str | None = None
+        self.far_gone = False  # the callee has hung up (possibly after our HANGUP)
         self.hangup_noted = False
         self.heard: list[str] = []
         self._writer: asyncio.StreamWriter | None = None
@@ -101,11 +105,27 @@ class AgiSession:
         await self.env.sleep(seconds)
 
     def die(self, by: str) -> None:
-        """The channel goes dead; AMI hears of it through the hooks."""
-        if self.dead_by:
-            return
-        self.dead_by = by
-        (self.hooks.on_agi_hangup if by == "agi" else self.hooks.on_caller_hangup)()
+        """The channel goes dead (by: agi, ami, caller, idle); AMI hears of it via the hooks.
+
+        The far end may still hang up after our own HANGUP: that is reported too."""
+        if by in ("caller", "idle") and not self.far_gone:
+            self.far_gone = True
+            if not self.dead_by:
+                self.dead_by = by
+            self.hooks.on_caller_hangup()
+        elif not self.dead_by:
+            self.dead_by = by
+            self.hooks.on_agi_hangup()
+
+    def _idle_wait(self) -> tuple[float, bool]:
+        """(real seconds to wait for a command, whether the callee's deadline ends it).
+
+        The server's own think time costs no virtual time (it is fast next to a person);
+        only a server idle past IDLE_GRACE real seconds lets a callee's deadline pass."""
+        if self.far_gone or self.callee.hangup_at is None:
+            return self.env.idle_timeout, False
+        left = max(IDLE_GRACE, (self.callee.hangup_at - self.t) * self.env.scale)
+        return (left, True) if left < self.env.idle_timeout else (self.env.idle_timeout, False)
 
     def kill(self) -> None:
         """AMI Hangup: the channel dies now; between commands the HANGUP line goes at once."""
@@ -179,12 +199,17 @@ class AgiSession:
     async def _loop(self, reader: asyncio.StreamReader) -> None:
         while not (self.hangup_noted and self.chan.exit_on_hangup):
             await self._writer.drain()
+            wait, deadline = self._idle_wait()
             try:
-                raw = await asyncio.wait_for(reader.readline(), self.env.idle_timeout)
+                raw = await asyncio.wait_for(reader.readline(), wait)
             except TimeoutError:
-                if self.dead_by:
+                if deadline:  # the callee hangs up while the server is idle
+                    self.t = max(self.t, self.callee.hangup_at)
+                    self.die("caller")
+                elif self.dead_by:
                     return  # Asterisk would wait forever; a simulation must end
-                self.die("idle")
+                else:
+                    self.die("idle")
                 self._note_hangup()
                 continue
             if not raw:

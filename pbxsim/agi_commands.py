@@ -293,6 +293,13 @@ async def noop(s: AgiSession, argv: list[str]) -> str:
 
 
 @handles("SET MUSIC")
+async def set_music(s: AgiSession, argv: list[str]) -> str:
+    """SET MUSIC ON|OFF [class]: AMI hears MusicOnHoldStart/Stop."""
+    on = argv[2].lower() == "on"
+    s.hooks.on_music(on, argv[3] if len(argv) > 3 else "default")
+    return result(0)
+
+
 @handles("SET CONTEXT")
 @handles("SET EXTENSION")
 @handles("SET PRIORITY")

@@ -108,15 +108,25 @@ SCRIPTS: dict[str, list[tuple]] = {
         ("hangup", 1, 1),
         ("dsc", "NOT_INUSE"),
     ],
-    "inbound": _N
-    + _PRE
-    + [
+    "inbound": _N + _PRE + [("agi_priority",)],
+    # the IVR's AGI sends ANSWER:
+    "inbound_answer": [
         ("state", 2, 6),
         ("state", 1, 6),
         ("dialend", "ANSWER"),
         ("dsc", "INUSE"),
         ("dsc", "INUSE"),
         ("resp",),
+    ],
+    # the IVR's AGI ended (or never connected) without answering: the Originate fails
+    "inbound_failed": [
+        ("resp",),
+        ("soft", 2, 16),
+        ("req", 1, 16),
+        ("hangup", 2, 16),
+        ("dialend", "NOANSWER"),
+        ("hangup", 1, 16),
+        *_IDLE,
     ],
     "killed": [
         ("soft", 2, 16),
@@ -146,15 +156,21 @@ ENDINGS: dict[str, tuple[list[tuple], list[tuple]]] = {
             *_IDLE,
         ],
     ),
+    # the callee hangs up after our own HANGUP: Asterisk reports cause 0 from then on
+    "caller_after_agi": (
+        [("soft", "F", 16), ("req", "A", 0), ("hangup", "F", 0), ("dsc", "NOT_INUSE")],
+        [("soft", "A", 16), ("hangup", "A", 0), ("dsc", "NOT_INUSE")],
+    ),
     "clean": (
         [],
         [
             ("soft", "A", 16),
             ("req", "F", 16),
             ("hangup", "A", 16),
+            ("dsc", "NOT_INUSE"),
             ("soft", "F", 16),
             ("hangup", "F", 16),
-            *_IDLE,
+            ("dsc", "NOT_INUSE"),
         ],
     ),
 }
@@ -171,6 +187,8 @@ class CallLegs:
     far_cause: int = 16
     agi_leg: int = 1
     hangup_exten: bool = False  # the AGI leg's context has an h extension
+    agi_priority: int = 1  # the priority of the AGI() line in the AGI leg's context
+    on_answer: Callable[[], None] | None = None  # what AMI shows when the AGI answers
     cid: tuple[str, str] = (ev.UNKNOWN, ev.UNKNOWN)
     emit: Callable[[Message], None] = lambda m: None
     respond: Callable[[], None] = lambda: None
@@ -199,6 +217,9 @@ class CallLegs:
         op = step[0]
         if op == "resp":
             self.respond()
+            return
+        if op == "agi_priority":
+            self.leg("A").priority = self.agi_priority
             return
         if op == "dsc":
             self.emit(ev.device_state(self.device, step[1]))

@@ -15,12 +15,17 @@ INBOUND_EXTEN = "1022"
 
 @dataclass(frozen=True)
 class Context:
-    """One context: `AGI(<url>,<args…>)` at `priority`; `has_h` when it has an h extension."""
+    """One context: `AGI(<url>,<args…>)` at `priority`, then NoOp and Hangup() (so a clean
+    AGI exit hangs up at priority + 2); `has_h` when it has an h extension."""
 
     url: str
     args: tuple[str, ...] = ()
     priority: int = 1
     has_h: bool = True
+
+    @property
+    def hangup_priority(self) -> int:
+        return self.priority + 2
 
 
 def default_contexts(agi_base: str) -> dict[str, Context]:

@@ -168,7 +168,14 @@ async def _connected(
     ending = "clean"
     if target is not None:
         ending = await _run_agi(sim, req, legs, control, callee, target, transcript)
-    legs.emit_now(ENDINGS[ending][1])
+    steps = ENDINGS[ending][1]
+    if ending == "clean" and target is not None and not req.application:
+        agi.priority = context.hangup_priority  # the dialplan goes on to its Hangup()
+    if req.application:  # no dialplan runs after the application: no soft hangup first
+        steps = [s for s in steps if s != ("soft", "A", 16)]
+    if legs.on_answer is not None and agi.state != 6:
+        steps = SCRIPTS["inbound_failed"]
+    legs.emit_now(steps)
 
 
 async def _run_agi(sim, req, legs, control, callee, target, transcript) -> str:
@@ -188,9 +195,14 @@ async def _run_agi(sim, req, legs, control, callee, target, transcript) -> str:
         variables=dict(req.variables),
     )
     hooks = Hooks(
-        on_answer=lambda: _answer(legs, agi),
+        on_answer=legs.on_answer or (lambda: _answer(legs, agi)),
         on_agi_hangup=lambda: legs.emit_now(ENDINGS["agi"][0]),
-        on_caller_hangup=lambda: legs.emit_now(ENDINGS["caller"][0]),
+        on_caller_hangup=lambda: legs.emit_now(ENDINGS[_caller_ending(session)][0]),
+        on_music=lambda on, cls: legs.emit(
+            ev.channel_event("MusicOnHoldStart", agi, ("Class", cls))
+            if on
+            else ev.channel_event("MusicOnHoldStop", agi)
+        ),
     )
     lines = transcript.lines if transcript is not None else None
     session = AgiSession(sim.agi_env, chan, callee, target, hooks, lines)
@@ -200,9 +212,13 @@ async def _run_agi(sim, req, legs, control, callee, target, transcript) -> str:
         transcript.heard, transcript.pressed = session.heard, callee.pressed
         transcript.status, transcript.ended_by = status, session.dead_by or "server"
         transcript.variables = chan.variables
-    if session.dead_by in ("caller", "idle"):
-        return "caller"
+    if session.far_gone:
+        return _caller_ending(session)
     return "agi" if session.dead_by else "clean"
+
+
+def _caller_ending(session: AgiSession) -> str:
+    return "caller_after_agi" if session.dead_by in ("agi", "ami") else "caller"
 
 
 def _answer(legs: CallLegs, leg: Leg) -> None:
@@ -214,13 +230,20 @@ async def _inbound_local(sim, req, legs, control, respond, answered) -> None:
     """Originate Local/1022@<ivr context>: ;2 runs the IVR's AGI, ;1 is the caller."""
     legs.agi_leg = 2
 
-    def on_resp() -> None:
-        answered["uid"], answered["channel"] = legs.one.uniqueid, legs.one.name
-        respond(True, 4)
+    def on_answer() -> None:
+        def on_resp() -> None:
+            answered["uid"], answered["channel"] = legs.one.uniqueid, legs.one.name
+            respond(True, 4)
 
-    legs.respond = on_resp
+        legs.respond = on_resp
+        legs.emit_now(SCRIPTS["inbound_answer"])
+        legs.respond = lambda: respond(False, 0)
+        legs.one.context, legs.one.exten = req.context or legs.one.context, req.exten or "s"
+
+    legs.respond, legs.on_answer = (lambda: respond(False, 0)), on_answer
+    context = sim.dialplan.lookup(legs.two.context)
+    legs.agi_priority = context.priority if context else 1
     await legs.play(SCRIPTS["inbound"], pre_answer=True)
-    legs.one.context, legs.one.exten = req.context or legs.one.context, req.exten or "s"
     keys = req.variables.get("PBXSIM_KEYS")
     if keys is not None:
         items = ["" if k == "-" else k for k in keys.replace(":", " ").split()]

@@ -51,6 +51,7 @@ class PbxSim:
             ),
             write_recordings=self.config.write_recordings,
             idle_timeout=self.config.agi_idle_timeout,
+            scale=self.config.scale,
         )
         self.ami_sessions: set = set()
         self.channels: dict[str, tuple] = {}
