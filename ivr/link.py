@@ -109,6 +109,8 @@ class _Watchdog:
     """
 
     def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._owner: asyncio.Task | None = None
         self._deadline = 0.0
         self._task: asyncio.Task | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -117,9 +119,11 @@ class _Watchdog:
     def arm(self, seconds: float) -> None:
         if seconds == float("inf"):
             return
-        loop = asyncio.get_running_loop()
+        if self._loop is None:  # once: on 3.11 each lookup costs a getpid() syscall
+            self._loop, self._owner = asyncio.get_running_loop(), asyncio.current_task()
+        loop = self._loop
         self._deadline = loop.time() + seconds
-        self._task, self._expired = asyncio.current_task(), False
+        self._task, self._expired = self._owner, False
         if self._timer is not None and self._timer.when() > self._deadline:
             self._timer.cancel()
             self._timer = None
@@ -140,7 +144,7 @@ class _Watchdog:
         self._timer = None
         if self._task is None:
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop
         if loop.time() >= self._deadline:
             self._expired = True
             self._task.cancel()
