@@ -131,12 +131,13 @@ async def wait_for_digit(s: AgiSession, argv: list[str]) -> str:
 
 async def collect(s: AgiSession, prompt: str, timeout: float, max_digits: int) -> str | None:
     """ast_app_getdata: digits typed (None on hangup); '(timeout)' suffix when it timed out."""
+    what = "end"
     if prompt and s.env.sound_exists(prompt):
-        s.heard.append(prompt)
-        what, _, _ = await play(s, s.env.sound_seconds(prompt), "")
-        if what == "hangup":
-            return None
-    what, _, keys = await ask(s, "data", timeout or 6.0, ALL_KEYS)
+        s.heard.append(prompt)  # any key typed during the prompt starts the digits
+        what, _, keys = await play(s, s.env.sound_seconds(prompt), ALL_KEYS)
+        what = "keys" if what == "key" else what
+    if what == "end":
+        what, _, keys = await ask(s, "data", timeout or 6.0, ALL_KEYS)
     if what == "hangup":
         return None
     if what == "silence":

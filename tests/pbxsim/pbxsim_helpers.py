@@ -273,3 +273,104 @@ def phases(messages: list[Msg]) -> tuple[list[str], list[str], list[str]]:
     end = max(end, begin)
     text = list(map(repr, messages))
     return text[:begin], sorted(text[begin:end]), text[end:]
+
+
+# --- a FastAGI server running a flow written in the test ------------------------------
+class AgiCall:
+    """One FastAGI session seen from the server: send a command, get Asterisk's result."""
+
+    def __init__(self, reader, writer, header: dict[str, str]):
+        self.reader, self.writer, self.header = reader, writer, header
+        self.hung_up = False
+        self.log: list[str] = []
+
+    async def cmd(self, line: str) -> str:
+        """The result line; an unsolicited HANGUP before it is noted, never returned."""
+        self.writer.write(line.encode() + b"\n")
+        self.log.append("> " + line)
+        while True:
+            raw = await asyncio.wait_for(self.reader.readline(), WAIT)
+            if not raw:
+                raise EOFError(line)
+            text = raw.decode().rstrip("\n")
+            self.log.append("< " + text)
+            if text == "HANGUP":
+                self.hung_up = True
+                continue
+            if text.startswith("520-"):
+                while not text.startswith("520 "):
+                    text = (await self.reader.readline()).decode().rstrip("\n")
+            return text
+
+
+class FlowAgi:
+    """Runs `await flow(call)` for each connection, then closes the socket."""
+
+    def __init__(self, flow):
+        self.flow = flow
+        self.calls: list[AgiCall] = []
+        self.errors: list[BaseException] = []
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _handle(self, reader, writer) -> None:
+        header = {}
+        try:
+            while (line := await reader.readline()) not in (b"\n", b""):
+                key, _, val = line.decode().rstrip("\n").partition(": ")
+                header[key] = val
+            call = AgiCall(reader, writer, header)
+            self.calls.append(call)
+            await self.flow(call)
+        except (EOFError, ConnectionError) as exc:
+            self.errors.append(exc)
+        finally:
+            writer.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+async def notice_flow(call: AgiCall) -> None:
+    """A tiny outbound notice: answer, play, wait for a key, thank, hang up."""
+    await call.cmd("ANSWER")
+    key = await call.cmd('STREAM FILE hello-world "12"')
+    if key.startswith("200 result=0 "):
+        key = await call.cmd("WAIT FOR DIGIT 8000")
+    await call.cmd(f'SET VARIABLE NOTICE_KEY "{key}"')
+    await call.cmd('STREAM FILE auth-thankyou ""')
+    await call.cmd("HANGUP")
+
+
+async def originate(client: RawAmi, number: str, action_id: str, **extra: str) -> None:
+    fields = [
+        ("Action", "Originate"),
+        ("Channel", f"Local/{number}@fake-pstn"),
+        ("Context", "outbound-notice"),
+        ("Exten", "s"),
+        ("Priority", "1"),
+        ("CallerID", '"Hotline" <84950000000>'),
+        ("Async", "true"),
+        ("Variable", f"CAMPAIGN=camp1,TARGET={number}"),
+        ("ActionID", action_id),
+    ]
+    fields = [(k, extra.pop(k, v)) for k, v in fields] + list(extra.items())
+    await client.send(fields)
+
+
+async def until(client: RawAmi, done) -> list[Msg]:
+    """Messages up to and including the first for which done(msg) is true."""
+    seen = []
+    while True:
+        msg = await client.read()
+        seen.append(msg)
+        if done(msg):
+            return seen
+
+
+def is_final_hangup(channel_suffix: str = ";1"):
+    return lambda m: (
+        value(m, "Event") == "Hangup" and (value(m, "Channel") or "").endswith(channel_suffix)
+    )

@@ -1,0 +1,67 @@
+"""pbxsim's two codecs, with no socket: AMI framing and Asterisk's AGI argument rules."""
+
+from __future__ import annotations
+
+import pytest
+from pbxsim_helpers import load_agi
+
+from pbxsim import agiwire
+from pbxsim.amiwire import AmiParser, encode
+
+LOGIN = (
+    "Action: Login\r\nUsername: hotline\r\nSecret: s\r\n\r\n"
+    'Action: Originate\r\nCallerID: "Trung tâm 1022" <84236>\r\n'
+    "Variable: A=1,B=2\r\nVariable: C=3\r\n\r\n"
+).encode()
+
+
+def feed_in(chunks: list[bytes]) -> list:
+    parser = AmiParser()
+    return [m for chunk in chunks for m in parser.feed(chunk)]
+
+
+def test_messages_survive_any_split_including_inside_a_utf8_character():
+    whole = feed_in([LOGIN])
+    assert whole == feed_in([LOGIN[i : i + 1] for i in range(len(LOGIN))])
+    assert whole[1][1] == ("CallerID", '"Trung tâm 1022" <84236>')
+    assert [v for k, v in whole[1] if k == "Variable"] == ["A=1,B=2", "C=3"]
+
+
+def test_a_message_without_its_blank_line_waits_for_more():
+    parser = AmiParser()
+    assert parser.feed(b"Action: Ping\r\nActionID: 1\r\n") == []
+    assert parser.feed(b"\r\n") == [[("Action", "Ping"), ("ActionID", "1")]]
+
+
+def test_encoding_ends_lines_with_crlf_and_cannot_be_forged_by_a_newline():
+    assert encode([("Response", "Success"), ("AccountCode", "")]) == (
+        b"Response: Success\r\nAccountCode: \r\n\r\n"
+    )
+    assert encode([("Message", "a\r\nEvent: Fake")]) == b"Message: a  Event: Fake\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "line,args",
+    [
+        ('STREAM FILE beep ""', ["STREAM", "FILE", "beep", ""]),
+        ('EXEC Dial "PJSIP/100,30"', ["EXEC", "Dial", "PJSIP/100,30"]),
+        ('VERBOSE "say \\"hi\\" now" 1', ["VERBOSE", 'say "hi" now', "1"]),
+        ("SET VARIABLE X a\\ b", ["SET", "VARIABLE", "X", "a b"]),
+        ("GET  DATA\tbeep   3000", ["GET", "DATA", "beep", "3000"]),
+        ('SET VARIABLE X ab"c d"e', ["SET", "VARIABLE", "X", "abc de"]),
+    ],
+)
+def test_commands_split_like_res_agi(line, args):
+    assert agiwire.parse_args(line) == args
+
+
+def test_words_match_case_insensitively_and_the_longest_command_wins():
+    assert agiwire.find(["get", "full", "variable", "x"]).words == ("GET", "FULL", "VARIABLE")
+    assert agiwire.find(["GET", "VARIABLE", "x"]).words == ("GET", "VARIABLE")
+    assert agiwire.find(["FOO", "BAR"]) is None
+
+
+def test_usage_block_is_the_one_asterisk_sends():
+    trace = load_agi("ivr-silent")
+    lines = trace.replies[trace.commands.index("WAIT FOR DIGIT")]
+    assert agiwire.usage(agiwire.find(["WAIT", "FOR", "DIGIT"])) == "\n".join(lines) + "\n"
