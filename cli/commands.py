@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.speech_cmds", "say"),
     ("cli.speech_cmds", "menu"),
     ("cli.speech_cmds", "prompts"),
+    ("pbxsim.cli", "pbxsim"),
 ]
 
 

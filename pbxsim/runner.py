@@ -114,6 +114,7 @@ async def _outbound(sim, req, legs, control, respond, answered, number) -> None:
             if fate.ring >= timeout:
                 script = "noanswer"
         cause, reason = OUTCOMES["noanswer" if script == "noanswer" else fate.outcome]
+        sim.stats["noanswer" if script == "noanswer" else fate.outcome] += 1
         legs.far_cause = cause
 
         async def ring() -> None:
@@ -273,6 +274,7 @@ async def run_inbound(sim: PbxSim, caller: str, callee: Callee, exten: str) -> T
     control = CallControl()
     sim.register(legs, control)
     transcript = Transcript(channel=leg.name)
+    sim.stats["inbound"] += 1
     try:
         legs.emit_now([("new", 1)])
         req = OriginateRequest(channel=leg.name, context=sim.config.inbound_context, exten=exten)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class PbxSim:
         self.ami_sessions: set = set()
         self.channels: dict[str, tuple] = {}
         self.active_outbound = 0
+        self.stats: Counter[str] = Counter()  # originates by outcome, and "inbound"
         self._seq = itertools.count()
         self._uid = itertools.count()
         self._started = time.time()
