@@ -155,5 +155,6 @@ async def _serve(sim: PbxSim, ami_port: int) -> None:
 
 def summary(stats) -> str:
     originated = sum(n for k, n in stats.items() if k != "inbound")
-    parts = ", ".join(f"{n} {k}" for k, n in sorted(stats.items()) if k != "inbound")
+    labels = {"answer": "answered", "noanswer": "no answer"}
+    parts = ", ".join(f"{n} {labels.get(k, k)}" for k, n in sorted(stats.items()) if k != "inbound")
     return f"{originated} originated ({parts or 'none'}), {stats['inbound']} inbound"
