@@ -15,7 +15,10 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from pbxsim import agiwire
+from pbxsim import (
+    agi_media,  # noqa: F401  (registers the media commands)
+    agiwire,
+)
 from pbxsim.agi_commands import HANDLERS
 from pbxsim.callee import Callee
 from pbxsim.dialplan import AgiTarget

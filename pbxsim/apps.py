@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pbxsim.agi_commands import collect, play
+from pbxsim.agi_media import collect, play
 
 if TYPE_CHECKING:
     from pbxsim.agi_client import AgiSession
