@@ -116,6 +116,18 @@ def test_replies(mode, line, event):
     assert conn.state == IDLE
 
 
+@pytest.mark.parametrize("line", [b"200 result=35 (dtmf) endpos=9612\n", b"511 dead\n",
+                                  b"520-Invalid\nusage\n520 End\n"])  # fmt: skip
+def test_replies_with_trailing_data(line):
+    conn = connected()
+    conn.send(c.wait_for_digit(1000))
+    [event] = feed_all(conn, line, "whole")
+    conn = connected()
+    conn.send(c.wait_for_digit(1000))
+    assert feed_all(conn, line + b"HANGUP\n200 res", "whole") == [event, Hangup()]
+    assert conn.next_event() is NEED_DATA  # the partial line waits for its command
+
+
 def test_result_as_int():
     assert Result("-1").result == -1
     assert Result("123").result == 123

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -167,3 +168,58 @@ def test_classic_agi_sighup_counts_as_a_hangup():
 
     commands = asyncio.run(main())
     assert commands[-1].startswith("GET DATA")  # nothing sent after the hangup
+
+
+def test_a_database_flow_under_all_three_drivers(tmp_path):
+    """COVID menu -> declaration (yes, no, no, no): one complete declaration per driver."""
+    import sqlalchemy as sa
+
+    from store.db import make_engine, session_factory
+    from store.migrate import upgrade
+    from store.models import Declaration
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    keys = ["3", "1", "1", "2", "2", "2"]
+
+    async def fastagi() -> list[str]:
+        server = FastAgiServer(ROUTES, port=0, sessions=session_factory(engine))
+        port = await server.start()
+        try:
+            return (await dial(port, Recorder(list(keys)), header_block("ivr"))).log
+        finally:
+            await server.close()
+
+    async def stdio() -> list[str]:
+        proc = await asyncio.create_subprocess_exec(
+            HOTLINE, "--database-url", url, "agi", "stdio", "ivr",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        fake = Recorder(list(keys))
+        proc.stdin.write(header_block("ivr"))
+        while line := await asyncio.wait_for(proc.stdout.readline(), 20):
+            proc.stdin.write(fake.reply(line[:-1].decode()).encode())
+        assert await asyncio.wait_for(proc.wait(), 20) == 0
+        return fake.log
+
+    def without_numbers(lines: list[str]) -> list[str]:  # the confirmation code is random
+        return [x for x in lines if not re.search(r"\b(num-\d+|pause)\b", x)]
+
+    via_fastagi = asyncio.run(fastagi())
+    assert "play vi/confirmation-code-is" in via_fastagi
+    assert without_numbers(asyncio.run(stdio())) == without_numbers(via_fastagi)
+    result = CliRunner().invoke(
+        hotline, ["--database-url", url, "simulate", "--keys", ",".join(keys)]
+    )
+    assert result.exit_code == 0, result.output
+    assert without_numbers(result.output.splitlines()) == without_numbers(
+        as_console_lines(via_fastagi, "ivr")
+    )
+    with session_factory(engine)() as s:
+        rows = s.scalars(sa.select(Declaration)).all()
+    assert [(r.complete, r.answers["symptoms"], r.answers["fever"]) for r in rows] == [
+        (True, True, False)
+    ] * 3
+    assert len({r.confirmation_code for r in rows}) == 3
+    engine.dispose()
