@@ -39,7 +39,7 @@ CHECKIN_COLUMNS = [
     Column("checked_out_at", ("thoi_gian_ra", "checkout", "check_out"), required=False),
     Column("source", ("nguon",), required=False),
 ]
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000
 _PHONE_CACHE_LIMIT = 500_000
 _SECOND = timedelta(seconds=1)
 _NO_STAY = timedelta(microseconds=-1)  # below any stay, zero included
