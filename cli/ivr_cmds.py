@@ -11,6 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 
 import click
@@ -51,13 +52,15 @@ class LazySessions:
     def __init__(self, url: str) -> None:
         self.url = url
         self._factory: sessionmaker | None = None
+        self._lock = threading.Lock()  # flows open it from worker threads
 
     def _open(self) -> sessionmaker:
-        if self._factory is None:
-            engine = make_engine(self.url)
-            check_reachable(engine)
-            require_current(engine)
-            self._factory = session_factory(engine)
+        with self._lock:
+            if self._factory is None:
+                engine = make_engine(self.url)
+                check_reachable(engine)
+                require_current(engine)
+                self._factory = session_factory(engine)
         return self._factory
 
     def __call__(self, **kw):
