@@ -16,6 +16,7 @@ MAX_COMMAND = 8192  # bytes per command line, "\n" included (res_agi.c)
 MAX_LINE = 16384  # a longer line from the peer is a protocol error, not a memory sink
 MAX_HEADER_LINES = 512
 _SAFE = re.compile(r"[A-Za-z0-9_./:@+=${}()%\[\]-]+")
+_FORBIDDEN = re.compile(r"[\r\n\0]")
 _KEY = re.compile(r"agi_[A-Za-z0-9_]+")
 _RESULT = re.compile(
     r"result=(?P<raw>\S*)(?: \((?P<data>.*)\))?(?: endpos=(?P<endpos>-?\d+))?(?: \S+=\S*)*"
@@ -156,7 +157,8 @@ class Command:
     wait_s: float = 0.0
 
     def encode(self) -> bytes:
-        words = [self.verb, *(_quote(a) for a in self.args)]
+        words = [self.verb]
+        words += [_quote(a) for a in self.args]
         try:
             line = " ".join(words).encode("utf-8") + b"\n"
         except UnicodeEncodeError:
@@ -169,8 +171,8 @@ class Command:
 def _quote(arg: str) -> str:
     if isinstance(arg, bool) or not isinstance(arg, str | int | float):
         raise AgiArgumentError(f"AGI argument must be text or a number, not {arg!r}")
-    text = str(arg)
-    if any(ch in text for ch in "\r\n\0"):
+    text = arg if arg.__class__ is str else str(arg)
+    if _FORBIDDEN.search(text):
         raise AgiArgumentError(f"AGI argument {text[:40]!r} holds CR, LF or NUL; refused")
     if not isinstance(arg, Quoted) and _SAFE.fullmatch(text):
         return text
