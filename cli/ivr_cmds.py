@@ -177,9 +177,14 @@ def simulate(ctx, caller: str, lang: str, route: str, keys: str | None) -> None:
     source = iter(parse_keys(keys)) if keys is not None else _keyboard()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
     context = _context(ctx)
-    asyncio.run(
-        run_simulation(ROUTES, route, caller, lang, source, load_catalog(), click.echo, **context)
-    )
+    try:
+        call = run_simulation(
+            ROUTES, route, caller, lang, source, load_catalog(), click.echo, **context
+        )
+        asyncio.run(call)
+    except KeyboardInterrupt:  # Ctrl-C at the keys> prompt: the caller walked away
+        click.echo("\n[hangup] interrupted")
+        raise SystemExit(130) from None
 
 
 def _keyboard() -> Iterator[str]:
