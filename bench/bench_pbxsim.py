@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -90,7 +91,7 @@ async def calls_rate(ami: Ami, n: int) -> tuple[float, dict[str, int]]:
     return n / (time.perf_counter() - started), reasons
 
 
-async def one_run(calls: int, scale: float, pings: int) -> None:
+async def one_run(calls: int, scale: float, pings: int) -> tuple[float, float, dict]:
     agi = await asyncio.start_server(trivial_agi, "127.0.0.1", 0, backlog=4096)
     agi_port = agi.sockets[0].getsockname()[1]
     proc = subprocess.Popen(
@@ -122,13 +123,8 @@ async def one_run(calls: int, scale: float, pings: int) -> None:
         await ami.read()
         pps = await ping_rate(ami, pings)
         cps, reasons = await calls_rate(ami, calls)
-        answered, by_reason = reasons.get("4", 0), dict(sorted(reasons.items()))
-        print(
-            f"scale {scale:<6} {calls} originates: {cps:8.0f} calls/s handled "
-            f"({answered} answered and served over FastAGI; reasons {by_reason})"
-        )
-        print(f"{'':13}reference: AMI Ping round trips on the same link: {pps:8.0f} /s")
         ami.writer.close()
+        return cps, pps, reasons
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -140,9 +136,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--scale", type=float, action="append")
     parser.add_argument("--pings", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scale (median shown)")
     args = parser.parse_args(argv)
+    print(f"{args.calls} originates at once on one AMI link; median of {args.repeat} runs")
     for scale in args.scale or [0.001, 0.0]:
-        asyncio.run(one_run(args.calls, scale, args.pings))
+        runs = [asyncio.run(one_run(args.calls, scale, args.pings)) for _ in range(args.repeat)]
+        cps = sorted(r[0] for r in runs)
+        pps = sorted(r[1] for r in runs)
+        reasons = dict(sorted(runs[0][2].items()))
+        print(
+            f"scale {scale:<6} pbxsim: {statistics.median(cps):6.0f} calls/s handled "
+            f"(runs {cps[0]:.0f}-{cps[-1]:.0f}; {reasons.get('4', 0)} answered and served over "
+            f"FastAGI; reasons {reasons})"
+        )
+        print(
+            f"{'':13}reference: {statistics.median(pps):6.0f} AMI Ping round trips/s on the "
+            f"same link (runs {pps[0]:.0f}-{pps[-1]:.0f})"
+        )
     return 0
 
 

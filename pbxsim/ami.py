@@ -52,10 +52,18 @@ class AmiSession:
         self.authenticated = False
         self.mask: set[str] | None = set()
         self.closing = False
+        self._pending: list[bytes] = []
 
     def send(self, message: Message) -> None:
+        """Queue a message; everything queued in one loop iteration leaves in one write."""
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(encode(message))
+
+    def _flush(self) -> None:
+        data, self._pending = b"".join(self._pending), []
         if not self.writer.is_closing():
-            self.writer.write(encode(message))
+            self.writer.write(data)
 
     def event(self, message: Message) -> None:
         if not self.authenticated or self.closing:
@@ -78,12 +86,15 @@ class AmiSession:
                     self.handle(message)
                     if self.closing:
                         break
+                if self._pending:
+                    self._flush()  # answers to actions go out at once
                 await self.writer.drain()
         except (ConnectionError, OSError):
             pass
         finally:
             self.closing = True
             self.sim.ami_sessions.discard(self)
+            self._flush()
             try:
                 await self.writer.drain()
             except (ConnectionError, OSError):

@@ -43,7 +43,10 @@ def encode(message: Message) -> bytes:
 
 
 def _clean(value: object) -> str:
-    return str(value).replace("\r", " ").replace("\n", " ")
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        return text.replace("\r", " ").replace("\n", " ")
+    return text
 
 
 def get(message: Message, key: str, default: str = "") -> str:

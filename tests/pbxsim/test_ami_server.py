@@ -309,12 +309,17 @@ def test_core_show_channels_lists_both_legs_of_a_live_call():
         await until(client, lambda m: value(m, "Event") == "DialEnd")
         await client.send([("Action", "CoreShowChannels"), ("ActionID", "c")])
         listing = await until(client, lambda m: value(m, "Event") == "CoreShowChannelsComplete")
+        await client.send([("Action", "Status"), ("ActionID", "s")])
+        status = await until(client, lambda m: value(m, "Event") == "StatusComplete")
         release.set()
         await until(client, is_final_hangup(";2"))
         await finish(sim, client, agi)
-        return [m for m in listing if value(m, "ActionID") == "c"]
+        return [m for m in listing if value(m, "ActionID") == "c"], status
 
-    listing = run(scenario())
+    listing, status = run(scenario())
+    assert [value(m, "Event") for m in status if value(m, "ActionID") == "s"][-3:] == [
+        "Status", "Status", "StatusComplete"]
+    assert {value(m, "Application") for m in status if value(m, "Event") == "Status"} == {"AGI"}
     assert value(listing[0], "EventList") == "start"
     items = [m for m in listing if value(m, "Event") == "CoreShowChannel"]
     assert sorted(value(m, "Channel")[-2:] for m in items) == [";1", ";2"]
