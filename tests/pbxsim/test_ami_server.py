@@ -318,7 +318,10 @@ def test_core_show_channels_lists_both_legs_of_a_live_call():
 
     listing, status = run(scenario())
     assert [value(m, "Event") for m in status if value(m, "ActionID") == "s"][-3:] == [
-        "Status", "Status", "StatusComplete"]
+        "Status",
+        "Status",
+        "StatusComplete",
+    ]
     assert {value(m, "Application") for m in status if value(m, "Event") == "Status"} == {"AGI"}
     assert value(listing[0], "EventList") == "start"
     items = [m for m in listing if value(m, "Event") == "CoreShowChannel"]

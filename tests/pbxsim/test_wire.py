@@ -7,6 +7,8 @@ from pbxsim_helpers import load_agi
 
 from pbxsim import agiwire
 from pbxsim.amiwire import AmiParser, encode
+from pbxsim.dialplan import agi_target, parse_dial_string, substitute
+from pbxsim.originate import parse_callerid
 
 LOGIN = (
     "Action: Login\r\nUsername: hotline\r\nSecret: s\r\n\r\n"
@@ -65,3 +67,26 @@ def test_usage_block_is_the_one_asterisk_sends():
     trace = load_agi("ivr-silent")
     lines = trace.replies[trace.commands.index("WAIT FOR DIGIT")]
     assert agiwire.usage(agiwire.find(["WAIT", "FOR", "DIGIT"])) == "\n".join(lines) + "\n"
+
+
+def test_agi_urls_and_dial_strings_read_like_asterisk():
+    target = agi_target(substitute("agi://10.0.0.5/notice?lang=en,${A},${B}", {"A": "7"}))
+    assert (target.host, target.port, target.script) == ("10.0.0.5", 4573, "notice?lang=en")
+    assert target.request == "agi://10.0.0.5/notice?lang=en" and target.args == ("7", "")
+    assert parse_dial_string("PJSIP/0905123456@trunk").number == "0905123456"
+    assert parse_dial_string("Local/0905123456@trunk/n").number == "0905123456"
+    assert parse_dial_string("0905123456") is None
+
+
+@pytest.mark.parametrize(
+    "text,parsed",
+    [
+        ('"Hotline" <84950000000>', ("84950000000", "Hotline")),
+        ("<84950000000>", ("84950000000", "<unknown>")),
+        ("Trung tâm <(0236) 3.822-111>", ("02363822111", "Trung tâm")),
+        ("0236 3822 111", ("02363822111", "<unknown>")),
+        ("", ("<unknown>", "<unknown>")),
+    ],
+)
+def test_caller_ids_parse_like_ast_callerid_parse(text, parsed):
+    assert parse_callerid(text) == parsed
