@@ -189,6 +189,7 @@ def test_a_pjsip_call_reaches_each_outcome_on_one_channel(number, response, reas
                 ("Timeout", "8000"),
                 ("Async", "true"),
                 ("ChannelId", "att-1"),
+                ("Account", "camp-7"),
                 ("Variable", "HOTLINE_ATTEMPT=41"),
                 ("ActionID", "o1"),
             ]
@@ -205,10 +206,12 @@ def test_a_pjsip_call_reaches_each_outcome_on_one_channel(number, response, reas
     hangup = seen[-1]
     assert value(hangup, "Channel").startswith("PJSIP/trunk-")
     assert (value(hangup, "Uniqueid"), value(hangup, "Cause")) == ("att-1", cause)
+    assert value(hangup, "AccountCode") == "camp-7"
     if response == "Success":
         assert calls[0].header["agi_network_script"] == "notice"
         assert calls[0].header["agi_arg_1"] == "41"
         assert calls[0].header["agi_uniqueid"] == "att-1"
+        assert calls[0].header["agi_accountcode"] == "camp-7"
     else:
         assert calls == []
 

@@ -6,7 +6,9 @@ import pytest
 from pbxsim_helpers import load_agi
 
 from pbxsim import agiwire
+from pbxsim.agi_client import AgiChannel, AgiEnv, AgiSession
 from pbxsim.amiwire import AmiParser, encode
+from pbxsim.callee import Callee, key_script
 from pbxsim.dialplan import agi_target, parse_dial_string, substitute
 from pbxsim.originate import parse_callerid
 
@@ -90,3 +92,14 @@ def test_agi_urls_and_dial_strings_read_like_asterisk():
 )
 def test_caller_ids_parse_like_ast_callerid_parse(text, parsed):
     assert parse_callerid(text) == parsed
+
+
+def test_the_header_block_leaves_out_an_empty_script_and_numbers_the_arguments():
+    chan = AgiChannel("PJSIP/trunk-00000001", "1.1", "PJSIP", "hotline-inbound", "1022", 2)
+    session = AgiSession(
+        AgiEnv(sleep=None), chan, Callee(key_script("")), agi_target("agi://127.0.0.1:4573,a b,c")
+    )
+    lines = session.header().split("\n")
+    assert lines[:2] == ["agi_network: yes", "agi_request: agi://127.0.0.1:4573"]
+    assert lines[-4:] == ["agi_arg_1: a b", "agi_arg_2: c", "", ""]
+    assert "agi_calleridname: unknown" in lines
