@@ -89,6 +89,8 @@ class AgiSession:
         self.t = 0.0  # virtual seconds since the session started
         self.dead_by: str | None = None
         self.far_gone = False  # the callee has hung up (possibly after our HANGUP)
+        self.killed = False  # an AMI Hangup hit this channel
+        self._killed = asyncio.Event()
         self.hangup_noted = False
         self.heard: list[str] = []
         self._writer: asyncio.StreamWriter | None = None
@@ -97,20 +99,38 @@ class AgiSession:
     # --- the clock and the line -------------------------------------------------------
     def remaining(self) -> float:
         """Virtual seconds until the callee hangs up of their own accord."""
-        if self.dead_by:
+        if self.dead_by or self.killed:
             return 0.0
         if self.callee.hangup_at is None:
             return math.inf
         return max(0.0, self.callee.hangup_at - self.t)
 
-    async def spend(self, seconds: float) -> None:
-        self.t += seconds
-        await self.env.sleep(seconds)
+    async def spend(self, seconds: float) -> float:
+        """Let `seconds` of call time pass; an AMI Hangup cuts it short. Returns the time
+        actually spent (less than asked only when the channel was hung up meanwhile)."""
+        real = seconds * self.env.scale
+        if self.killed or real <= 0:
+            if not self.killed:
+                self.t += seconds
+                await self.env.sleep(seconds)
+            return 0.0 if self.killed else seconds
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            await asyncio.wait_for(self._killed.wait(), real)
+        except TimeoutError:
+            self.t += seconds
+            return seconds
+        spent = min(seconds, (loop.time() - started) / self.env.scale)
+        self.t += spent
+        return spent
 
     def die(self, by: str) -> None:
         """The channel goes dead (by: agi, ami, caller, idle); AMI hears of it via the hooks.
 
         The far end may still hang up after our own HANGUP: that is reported too."""
+        if self.killed and by == "caller":
+            by = "ami"
         if by in ("caller", "idle") and not self.far_gone:
             self.far_gone = True
             if not self.dead_by:
@@ -131,8 +151,10 @@ class AgiSession:
         return (left, True) if left < self.env.idle_timeout else (self.env.idle_timeout, False)
 
     def kill(self) -> None:
-        """AMI Hangup: the channel dies now; between commands the HANGUP line goes at once."""
-        self.callee.hangup_at = self.t
+        """AMI Hangup: the channel dies now. A running command ends with -1 (its waits are
+        cut short); between commands the HANGUP line goes at once."""
+        self.killed = True
+        self._killed.set()
         if not self._busy and self._writer and not self.dead_by:
             self.die("ami")
             self._note_hangup()
@@ -227,8 +249,8 @@ class AgiSession:
                 reply = await self.execute(line)
             finally:
                 self._busy = False
-            if self.callee.hangup_at is not None and self.callee.hangup_at <= self.t:
-                self.die("caller")  # an AMI Hangup landed during the command
+            if self.killed:
+                self.die("ami")  # an AMI Hangup landed during the command
             self._send(reply)
             self._note_hangup()
 

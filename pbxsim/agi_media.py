@@ -43,7 +43,9 @@ async def play(s: AgiSession, seconds: float, escape: str) -> tuple[str, float, 
         options.append((act.after, 0, "hangup", ""))
     options.append((s.remaining(), 0, "hangup", ""))
     elapsed, _, what, key = min(options)
-    await s.spend(elapsed)
+    spent = await s.spend(elapsed)
+    if spent < elapsed:
+        what, elapsed = "hangup", spent
     if what == "hangup":
         s.die("caller")
     return what, elapsed, key
@@ -61,7 +63,9 @@ async def ask(s: AgiSession, kind: str, timeout: float, escape: str) -> tuple[st
         options.append((GIVE_UP, 0, "hangup", ""))
     options.append((s.remaining(), 0, "hangup", ""))
     elapsed, _, what, keys = min(options)
-    await s.spend(elapsed)
+    spent = await s.spend(elapsed)
+    if spent < elapsed:
+        what, elapsed = "hangup", spent
     if what == "hangup":
         s.die("caller")
     return what, elapsed, keys
@@ -121,11 +125,14 @@ async def collect(s: AgiSession, prompt: str, timeout: float, max_digits: int) -
     if what == "silence":
         return " (timeout)"
     typed = keys.split("#", 1)[0][:max_digits]
-    await s.spend(KEY_SECONDS * len(typed))
+    typing = KEY_SECONDS * len(typed)
+    if await s.spend(typing) < typing:
+        s.die("caller")
+        return None
     if "#" in keys or len(typed) >= max_digits:
         return typed
-    await s.spend(min(timeout or 2.0, s.remaining()))
-    if s.remaining() == 0:
+    wait = timeout or 2.0
+    if await s.spend(min(wait, s.remaining())) < wait:
         s.die("caller")
         return None
     return typed + " (timeout)"
@@ -162,23 +169,23 @@ async def record_file(s: AgiSession, argv: list[str]) -> str:
     if silence is not None and spoke + silence < timeout:
         return await _silence_stop(s, spoke, silence, timeout)
     if timeout == math.inf:
-        await s.spend(min(GIVE_UP, s.remaining()))
+        spent = await s.spend(min(GIVE_UP, s.remaining()))
         s.die("caller")
-        return result(-1, "hangup", int(GIVE_UP * RATE))
-    await s.spend(min(timeout - spoke, s.remaining()))
-    if s.remaining() == 0 and s.callee.hangup_at is not None:
+        return result(-1, "hangup", int((spoke + spent) * RATE))
+    wanted = timeout - spoke
+    spent = await s.spend(min(wanted, s.remaining()))
+    if spent < wanted:
         s.die("caller")
-        return result(-1, "hangup", int((spoke + (timeout - spoke)) * RATE))
+        return result(-1, "hangup", int((spoke + spent) * RATE))
     return result(0, "timeout", int(timeout * RATE))
 
 
 async def _silence_stop(s: AgiSession, spoke: float, silence: int, timeout: float) -> str:
     """Silence detection ends the recording: the result is the timeout left, in ms."""
-    wait = min(float(silence), s.remaining())
-    await s.spend(wait)
-    if wait < silence:
+    spent = await s.spend(min(float(silence), s.remaining()))
+    if spent < silence:
         s.die("caller")
-        return result(-1, "hangup", int((spoke + wait) * RATE))
+        return result(-1, "hangup", int((spoke + spent) * RATE))
     left = int(timeout * 1000 - (spoke + silence) * 1000) if timeout != math.inf else 0
     return result(left, "timeout", int((spoke + 1) * RATE))
 

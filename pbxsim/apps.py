@@ -61,9 +61,7 @@ async def _playback(s: AgiSession, data: str) -> int:
 
 async def _wait(s: AgiSession, data: str) -> int:
     seconds = float(data or 0)
-    left = s.remaining()
-    await s.spend(min(seconds, left))
-    if left < seconds:
+    if await s.spend(min(seconds, s.remaining())) < seconds:
         s.die("caller")
         return -1
     return 0
@@ -83,8 +81,7 @@ async def _read(s: AgiSession, data: str) -> int:
 
 async def _dial(s: AgiSession, data: str) -> int:
     """An operator answers, talks, and the caller hangs up at the end of the conversation."""
-    await s.spend(min(OPERATOR_RING, s.remaining()))
-    if s.remaining() == 0:
+    if await s.spend(min(OPERATOR_RING, s.remaining())) < OPERATOR_RING:
         s.die("caller")
         return -1
     s.chan.variables["DIALSTATUS"] = "ANSWER"

@@ -346,3 +346,32 @@ def test_past_the_trunk_capacity_calls_meet_congestion():
 
     resp = run(scenario())
     assert (value(resp, "ActionID"), value(resp, "Reason")) == ("o2", "8")
+
+
+def test_hangup_action_cuts_a_waiting_agi_command_short():
+    replies = []
+    waiting = asyncio.Event()
+
+    async def flow(call):
+        await call.cmd("ANSWER")
+        waiting.set()
+        replies.append(await call.cmd("WAIT FOR DIGIT -1"))  # a silent callee: forever
+        replies.append(await call.cmd("GET VARIABLE CAMPAIGN"))
+        replies.append(call.hung_up)
+
+    async def scenario():
+        sim, client, agi = await session(flow, scale=10.0)  # 1 simulated s = 10 real s
+        await client.read()
+        await originate(client, "5550008", "o1")
+        seen = await until(client, lambda m: value(m, "Event") == "OriginateResponse")
+        await waiting.wait()
+        name = value(seen[-1], "Channel")
+        await client.send([("Action", "Hangup"), ("Channel", name), ("ActionID", "h")])
+        seen = await until(client, is_final_hangup(";2"))
+        await finish(sim, client, agi)
+        return seen
+
+    seen = run(scenario())
+    assert replies == ["200 result=-1", "200 result=1 (camp1)", True]
+    [soft] = [m for m in seen if value(m, "Event") == "SoftHangupRequest"][:1]
+    assert (value(soft, "Channel")[-2:], value(soft, "Cause")) == (";1", "32")
