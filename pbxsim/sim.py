@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import asyncio
+import glob
 import itertools
 import time
+import wave
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ class SimConfig:
     channels: int = 30  # trunk capacity: past it, congestion
     scale: float = 0.01  # real seconds per simulated second
     population: PopulationConfig = field(default_factory=PopulationConfig)
-    prompt_seconds: float = 2.0  # length of a prompt not in prompt_durations
+    prompt_seconds: float = 2.0  # length of a prompt neither in prompt_durations nor on disk
     prompt_durations: dict[str, float] = field(default_factory=dict)
     sounds: set[str] | None = None  # available sound names; None = every file exists
     sounds_dir: str | None = None  # or: a file exists when <name>.* exists on disk
@@ -47,9 +49,7 @@ class PbxSim:
         self.agi_env = AgiEnv(
             sleep=self.sleep,
             sound_exists=self._sound_exists,
-            sound_seconds=lambda name: self.config.prompt_durations.get(
-                name, self.config.prompt_seconds
-            ),
+            sound_seconds=self._sound_seconds,
             write_recordings=self.config.write_recordings,
             idle_timeout=self.config.agi_idle_timeout,
             scale=self.config.scale,
@@ -81,12 +81,33 @@ class PbxSim:
     def new_uniqueid(self) -> str:
         return f"{int(self._started)}.{next(self._uid)}"
 
+    def _sound_path(self, name: str) -> Path | None:
+        if Path(name).is_absolute():
+            return Path(name)
+        return Path(self.config.sounds_dir, name) if self.config.sounds_dir else None
+
+    def _sound_seconds(self, name: str) -> float:
+        """A prompt lasts as long as its WAV (or 8 kHz .sln) on disk, else prompt_seconds."""
+        if name not in self.config.prompt_durations:
+            seconds = self.config.prompt_seconds
+            path = self._sound_path(name)
+            try:
+                if path is not None and path.with_name(path.name + ".wav").is_file():
+                    with wave.open(str(path.with_name(path.name + ".wav"))) as w:
+                        seconds = w.getnframes() / w.getframerate()
+                elif path is not None and path.with_name(path.name + ".sln").is_file():
+                    seconds = path.with_name(path.name + ".sln").stat().st_size / 16000
+            except (OSError, wave.Error, EOFError):
+                pass
+            self.config.prompt_durations[name] = seconds
+        return self.config.prompt_durations[name]
+
     def _sound_exists(self, name: str) -> bool:
         if self.config.sounds is not None:
             return name in self.config.sounds
         if self.config.sounds_dir is not None:
-            path = Path(name) if Path(name).is_absolute() else Path(self.config.sounds_dir, name)
-            return any(path.parent.glob(path.name + ".*"))
+            path = self._sound_path(name)
+            return any(path.parent.glob(glob.escape(path.name) + ".*"))
         return True
 
     # --- registry and events -------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import wave
 
 from pbxsim_helpers import FlowAgi, RawAmi, fixture_sim, run, until, value
 
@@ -149,3 +150,21 @@ def test_ami_sees_the_inbound_channel_ring_answer_and_hang_up():
     assert value(seen[0], "Channel").startswith("PJSIP/trunk-")
     assert value(seen[0], "CallerIDNum") == "0905123456"
     assert (value(seen[0], "Context"), value(seen[0], "Exten")) == ("hotline-inbound", "1022")
+
+
+def test_prompts_last_as_long_as_their_wav_and_missing_ones_fail(tmp_path):
+    (tmp_path / "vi").mkdir()
+    with wave.open(str(tmp_path / "vi" / "welcome.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * 12000)  # 1.5 s
+    seen = []
+
+    async def menu(c):
+        await c.cmd("ANSWER")
+        seen.append(await c.cmd(f'STREAM FILE {tmp_path}/vi/welcome ""'))
+        seen.append(await c.cmd(f'STREAM FILE {tmp_path}/vi/missing ""'))
+
+    run(call(menu, "", {"sounds": None, "sounds_dir": str(tmp_path)}))
+    assert seen == ["200 result=0 endpos=12000", "200 result=-1 endpos=0"]
