@@ -176,5 +176,12 @@ class FastAgiServer:
         finally:
             link.close()
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        log.info(
+            "call %s route %r from %s: %s",
+            request.uniqueid,
+            request.script,
+            request.callerid or "unknown",
+            outcome,
+        )
         if channel.protocol_error is not None:
             log.warning("call %s: %s", request.uniqueid, channel.protocol_error)
