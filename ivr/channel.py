@@ -36,6 +36,7 @@ log = logging.getLogger("hotline.ivr")
 DEFAULT_SOUNDS_DIR = Path(__file__).resolve().parent.parent / "prompts" / "sounds"
 DEFAULT_OPERATOR = "Goto:hotline-operator,s,1"
 ALL_KEYS = "0123456789*#"
+LANGS = ("vi", "en")
 DEAD_SAFE = (
     "EXEC",
     "GET VARIABLE",
@@ -83,7 +84,8 @@ class Channel:
         self.context = dict(context or {})
         self.sounds_dir = str(self.context.get("sounds_dir") or DEFAULT_SOUNDS_DIR)
         self.operator = str(self.context.get("operator") or DEFAULT_OPERATOR)
-        self.lang = request.query.get("lang") or str(self.context.get("lang") or "vi")
+        asked = request.query.get("lang") or self.context.get("lang")
+        self.lang = asked if asked in LANGS else "vi"  # it becomes part of every prompt path
         self.hung_up = False
         self.closed = False
         self.transferred_to: str | None = None

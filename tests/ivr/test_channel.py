@@ -214,3 +214,11 @@ def test_language_from_the_script_query():
     read, write, _ = scripted_io([])
     ch = Channel(StreamLink(read, write, expect_header=False), conn.next_event())
     assert ch.lang == "en" and ch.request.script == "ivr"
+
+
+def test_an_unknown_language_in_the_query_falls_back_to_vietnamese():
+    conn = AgiConnection()
+    conn.receive_data(header_block(script="ivr?lang=../../etc"))
+    read, write, _ = scripted_io([])
+    ch = Channel(StreamLink(read, write, expect_header=False), conn.next_event())
+    assert ch.lang == "vi"
