@@ -82,7 +82,7 @@ def pbxsim() -> None:
     default=2.0,
     show_default=True,
     type=click.FloatRange(0.0),
-    help="Simulated length of every prompt.",
+    help="Length of a prompt with no .wav/.sln file on disk.",
 )
 @click.option(
     "--sounds-dir",

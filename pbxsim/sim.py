@@ -183,7 +183,7 @@ class PbxSim:
     ):
         """A citizen dials 1022 and walks the menus with `keys` ("1,2,#": one item per
         question; "" stays silent, "H" hangs up). Returns the call's Transcript."""
-        from pbxsim.runner import run_inbound
+        from pbxsim.connected import run_inbound
 
         callee = Callee(
             key_script(keys),
