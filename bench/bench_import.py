@@ -1,0 +1,157 @@
+"""Check-in import speed (issue "Foundation" §8), beside each database's own CSV loader.
+
+Measures the real path - dialer.checkins.import_checkins, what `hotline checkins import`
+runs - on a generated file into a fresh database with the real schema
+(store.migrate.upgrade), and in the same run the database's bare loader on the same
+file into a bare table: `sqlite3 db ".import --csv"` and psql's `\\copy`. The reference
+parses nothing, checks nothing and maintains no index; it shows how far the importer is
+from the floor, not a target. Target: 100,000 rows/s on SQLite, so that Da Nang's 7.7
+million check-ins go in under 80 s.
+
+    .venv/bin/python -m bench.bench_import [--rows N] [--repeat N] [--postgres URL]
+                                           [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import common
+from dialer.checkins import import_checkins, import_locations
+from store.db import make_engine
+from store.migrate import upgrade
+
+TARGET_ROWS_PER_S = 100_000
+DA_NANG_CHECKINS = 7_700_000
+
+
+def _import_once(url: str, locations: Path, checkins: Path) -> dict:
+    """Fresh schema and locations (untimed), then the timed check-in import."""
+    engine = make_engine(url)
+    upgrade(engine)
+    import_locations(engine, locations)
+    started = time.perf_counter()
+    summary = import_checkins(engine, checkins)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"seconds": seconds, "summary": summary.line(), "imported": summary.imported}
+
+
+def _line(label: str, rows: int, seconds: float, extra: str = "") -> str:
+    return (
+        f"  {label:<34} {rows:>11,} rows {seconds:8.2f} s {common.rate(rows, seconds):>18}{extra}"
+    )
+
+
+def bench_sqlite(rows: int, repeat: int, locations: Path, checkins: Path) -> float:
+    db = common.DATA / "bench-import.db"
+    print("SQLite (WAL, synchronous=NORMAL, as `hotline` opens it)")
+    runs = []
+    for i in range(repeat):
+        common.remove_sqlite(db)
+        url = common.sqlite_url(db)
+        result = common.in_child(lambda url=url: _import_once(url, locations, checkins))
+        runs.append(result["seconds"])
+        rss = f"  peak RSS {result['peak_rss_mb']:.0f} MB"
+        print(
+            _line(
+                f"hotline checkins import, run {i + 1}", result["imported"], result["seconds"], rss
+            )
+        )
+    common.remove_sqlite(db)
+    best = common.median(runs)
+    print(_line(f"hotline checkins import, median of {repeat}", rows, best))
+    ref = _sqlite_reference(checkins, rows)
+    if ref:
+        print(_line("reference: sqlite3 .import --csv", rows, ref, "  (bare table, no index)"))
+        print(f"  importer / reference: {best / ref:.1f}x the time")
+    return rows / best
+
+
+def _sqlite_reference(checkins: Path, rows: int) -> float | None:
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        print("  reference skipped: no sqlite3 shell on PATH (apt-get install sqlite3)")
+        return None
+    db = common.DATA / "bench-import-ref.db"
+    common.remove_sqlite(db)
+    started = time.perf_counter()
+    subprocess.run([shell, str(db), f".import --csv {checkins} t"], check=True)
+    seconds = time.perf_counter() - started
+    count = subprocess.run(
+        [shell, str(db), "SELECT count(*) FROM t"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    common.remove_sqlite(db)
+    if int(count) != rows:
+        print(f"  note: the reference loaded {count} rows")
+    return seconds
+
+
+def bench_postgres(admin_url: str, rows: int, locations: Path, checkins: Path) -> None:
+    print("PostgreSQL (COPY into a staging table, then INSERT … ON CONFLICT DO NOTHING)")
+    with common.postgres_scratch(admin_url) as url:
+        result = common.in_child(lambda: _import_once(url, locations, checkins))
+        rss = f"  peak RSS {result['peak_rss_mb']:.0f} MB"
+        print(_line("hotline checkins import", result["imported"], result["seconds"], rss))
+    ref = _psql_reference(admin_url, checkins)
+    if ref:
+        print(_line("reference: psql \\copy", rows, ref, "  (bare table, no index)"))
+        print(f"  importer / reference: {result['seconds'] / ref:.1f}x the time")
+
+
+def _psql_reference(admin_url: str, checkins: Path) -> float | None:
+    psql = shutil.which("psql")
+    if psql is None:
+        print("  reference skipped: no psql on PATH (apt-get install postgresql-client)")
+        return None
+    with common.postgres_scratch(admin_url) as url:
+        target = common.libpq_url(url)
+        create = "CREATE TABLE t (phone text, location_code text, checked_in_at text, "
+        create += "checked_out_at text, source text)"
+        subprocess.run([psql, "-qX", target, "-c", create], check=True)
+        copy = f"\\copy t FROM '{checkins}' WITH (FORMAT csv, HEADER true)"
+        started = time.perf_counter()
+        subprocess.run([psql, "-qX", target, "-c", copy], check=True, capture_output=True)
+        return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="check-ins in the file")
+    parser.add_argument("--repeat", type=int, default=3, help="SQLite runs (median)")
+    parser.add_argument("--postgres", help=f"admin URL (default: ${common.POSTGRES_ENV})")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args(argv)
+
+    print(
+        f"import: {args.rows:,} check-ins, {common.LOCATIONS:,} locations, "
+        f"{common.DAYS} days, {common.PEOPLE:,} people"
+    )
+    print(common.machine_line())
+    locations = common.locations_csv()
+    checkins = common.checkins_csv(args.rows)
+    print()
+    per_s = bench_sqlite(args.rows, args.repeat, locations, checkins)
+    verdict = "met" if per_s >= TARGET_ROWS_PER_S else "MISSED"
+    print(
+        f"  target >= {TARGET_ROWS_PER_S:,} rows/s: {verdict} "
+        f"(Da Nang's {DA_NANG_CHECKINS / 1e6:.1f} M check-ins: ~{DA_NANG_CHECKINS / per_s:.0f} s)"
+    )
+    print()
+    admin = common.postgres_admin_url(args.postgres)
+    if args.skip_postgres:
+        print("PostgreSQL: skipped (--skip-postgres)")
+    elif admin is None:
+        print(f"PostgreSQL: skipped (set {common.POSTGRES_ENV} or pass --postgres URL)")
+    else:
+        bench_postgres(admin, args.rows, locations, checkins)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
