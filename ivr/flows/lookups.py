@@ -23,11 +23,17 @@ async def say_when(channel: Channel, moment: datetime) -> None:
     await channel.say_date(local.date())
 
 
-async def exposure(channel: Channel) -> None:
-    records = Records.of(channel)
-    phone = await ask_phone(channel, "exposure-enter-phone")
+async def typed_phone(channel: Channel, prompt: str) -> str | None:
+    """The number to look up; after three unreadable tries the caller is with an operator."""
+    phone = await ask_phone(channel, prompt)
     if phone is None:
         await to_operator(channel)
+    return phone
+
+
+async def exposure(channel: Channel) -> None:
+    records = Records.of(channel)
+    if (phone := await typed_phone(channel, "exposure-enter-phone")) is None:
         return
     visits = await records.run(records.exposure_visits, phone)
     if not visits:
@@ -41,9 +47,7 @@ async def exposure(channel: Channel) -> None:
 
 async def vaccination(channel: Channel) -> None:
     records = Records.of(channel)
-    phone = await ask_phone(channel, "vaccination-enter-phone")
-    if phone is None:
-        await to_operator(channel)
+    if (phone := await typed_phone(channel, "vaccination-enter-phone")) is None:
         return
     appointment = await records.run(records.next_appointment, phone)
     if appointment is None:
