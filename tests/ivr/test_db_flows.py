@@ -190,3 +190,17 @@ def test_vaccination_lookup_finds_the_next_slot(sessions):
     said = prompts(call(sessions, "vaccination", ["0905123456#"]))
     assert "vaccination-found" in said and said[-1] == "reminder-bring"
     assert prompts(call(sessions, "vaccination", ["0912345678#"]))[-1] == "vaccination-none"
+
+
+def test_three_unreadable_numbers_reach_the_operator(sessions):
+    fake = call(sessions, "exposure", ["12#", "", "99999#"])
+    said = prompts(fake)
+    assert said == [
+        "exposure-enter-phone",
+        "phone-invalid",
+        "exposure-enter-phone",
+        "no-input",
+        "exposure-enter-phone",
+        "transfer-operator",
+    ]
+    assert fake.log[-1] == "exec Goto hotline-operator,s,1"
