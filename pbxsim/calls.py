@@ -189,6 +189,7 @@ class CallLegs:
     hangup_exten: bool = False  # the AGI leg's context has an h extension
     agi_priority: int = 1  # the priority of the AGI() line in the AGI leg's context
     on_answer: Callable[[], None] | None = None  # what AMI shows when the AGI answers
+    _device_state: str = ""
     cid: tuple[str, str] = (ev.UNKNOWN, ev.UNKNOWN)
     emit: Callable[[Message], None] = lambda m: None
     respond: Callable[[], None] = lambda: None
@@ -222,6 +223,9 @@ class CallLegs:
             self.leg("A").priority = self.agi_priority
             return
         if op == "dsc":
+            if self.two is None and step[1] == self._device_state:
+                return  # one channel, one device: no repeats (those are the Local pair's)
+            self._device_state = step[1]
             self.emit(ev.device_state(self.device, step[1]))
             return
         if op in ("bridge", "dialbegin", "dialstate", "dialend", "cid"):
