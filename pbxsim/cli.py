@@ -20,7 +20,12 @@ RATE = click.FloatRange(0.0, 1.0)
 
 @click.group()
 def pbxsim() -> None:
-    """A stand-in Asterisk (AMI + FastAGI over loopback) for demos and tests."""
+    """A stand-in Asterisk (AMI + FastAGI over loopback) for demos and tests.
+
+    \b
+    Example:
+      hotline pbxsim run --last-digit-outcomes
+    """
 
 
 @pbxsim.command()
