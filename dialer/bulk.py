@@ -7,13 +7,14 @@ couple of hundred thousand rows, so a killed import keeps most of its work and a
 run skips it. They bypass the ORM on purpose: millions of rows must go in at the speed
 of the database's own loader.
 
-On SQLite a chunk travels as one JSON array into one INSERT … SELECT FROM json_each,
-run by a helper thread: SQLite works without the GIL for the whole statement, so the
-next chunk is parsed on the other core meanwhile (with executemany the GIL would be
-taken back for every row, and the two threads would only take turns). At most one
-chunk is in flight, so memory stays constant. Commits are fewer than chunks because
-each one rewrites every index page the chunk touched, and check-ins land all over both
-indexes."""
+Each writer stores a chunk in a helper thread while the caller parses the next one
+(see CheckinWriter). On SQLite a chunk travels as one JSON array into one INSERT …
+SELECT FROM json_each, so SQLite works without the GIL for the whole statement (with
+executemany the GIL would be taken back for every row, and the two threads would only
+take turns). Commits are fewer than chunks there because each one rewrites every index
+page the chunk touched, and check-ins land all over both indexes. On PostgreSQL the
+chunk is COPY text, built here, loaded into a staging table and merged by the server.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ _PG_STAGING = (
     "(phone text, location_id integer, checked_in_at timestamptz, "
     "checked_out_at timestamptz, source text, batch_id integer) ON COMMIT DELETE ROWS"
 )
+_PG_NULL = "\\N"
 _PG_MERGE = (
     "INSERT INTO checkin (phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
     "SELECT phone, location_id, checked_in_at, checked_out_at, source, batch_id "
@@ -55,75 +57,104 @@ _combine = datetime.combine
 
 
 class CheckinWriter:
+    """write() prepares a chunk in the caller's thread; a helper thread stores it.
+
+    The helper spends its time in the database (SQLite's C code, or waiting for the
+    PostgreSQL server), where it holds no GIL, so the next chunk is parsed meanwhile.
+    At most one chunk is in flight, so memory stays constant.
+    """
+
     inserted: int = 0
 
-    def write(self, rows: list[tuple]) -> None:  # pragma: no cover - interface
+    def __init__(self) -> None:
+        self.inserted = 0
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="checkin-writer")
+        self._pending: Future | None = None
+
+    def write(self, rows: list[tuple]) -> None:
+        prepared = self._prepare(rows)
+        self._wait()
+        self._pending = self._thread.submit(self._store, prepared, len(rows))
+
+    def _prepare(self, rows: list[tuple]):  # pragma: no cover - interface
         raise NotImplementedError
+
+    def _store(self, prepared, count: int) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        """Commit what is left, once the last chunk is stored."""
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()  # re-raises what the helper raised
 
     def close(self) -> None:
         """Wait until everything written is committed."""
+        try:
+            self._wait()
+            self._finish()
+        finally:
+            self._thread.shutdown()
 
 
 class SqliteCheckinWriter(CheckinWriter):
     commit_rows = 200_000
 
     def __init__(self, dbapi_conn, batch_id: int):
+        super().__init__()
         self._conn = dbapi_conn
         self._batch_id = batch_id
-        self.inserted = 0
-        self._conn.execute("PRAGMA cache_size=-262144")
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="checkin-writer")
-        self._pending: Future | None = None
         self._uncommitted = 0
+        self._conn.execute("PRAGMA cache_size=-262144")
 
-    def write(self, rows: list[tuple]) -> None:
+    def _prepare(self, rows: list[tuple]) -> str:
         text = _sqlite_text
-        doc = json.dumps(
+        return json.dumps(
             [(phone, loc, text(cin), text(cout), src) for phone, loc, cin, cout, src in rows]
         )
-        self._wait()
-        self._pending = self._thread.submit(self._insert, doc, len(rows))
 
-    def _insert(self, doc: str, count: int) -> None:
+    def _store(self, prepared: str, count: int) -> None:
         before = self._conn.total_changes
-        self._conn.execute(_INSERT_SQLITE, (self._batch_id, doc))
+        self._conn.execute(_INSERT_SQLITE, (self._batch_id, prepared))
         self.inserted += self._conn.total_changes - before
         self._uncommitted += count
         if self._uncommitted >= self.commit_rows:
-            self._commit()
+            self._finish()
 
-    def _commit(self) -> None:
+    def _finish(self) -> None:
         self._conn.commit()
         self._uncommitted = 0
 
-    def _wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()  # re-raises what the insert raised
-
-    def close(self) -> None:
-        try:
-            self._wait()
-            self._commit()
-        finally:
-            self._thread.shutdown()
-
 
 class PostgresCheckinWriter(CheckinWriter):
+    """COPY text built in the caller's thread; COPY, merge and commit in the helper."""
+
     def __init__(self, dbapi_conn, batch_id: int):
+        super().__init__()
         self._conn = dbapi_conn
         self._batch_id = batch_id
-        self.inserted = 0
         with self._conn.cursor() as cur:
             cur.execute(_PG_STAGING)
         self._conn.commit()
 
-    def write(self, rows: list[tuple]) -> None:
-        batch = self._batch_id
+    def _prepare(self, rows: list[tuple]) -> bytes:
+        # COPY text format. Phones are +84 and digits, sources one of CHECKIN_SOURCES and
+        # times ISO text: no tab, newline or backslash that would need escaping.
+        tail = f"\t{self._batch_id}\n"
+        return "".join(
+            [
+                f"{phone}\t{loc}\t{cin.isoformat()}\t"
+                f"{cout.isoformat() if cout is not None else _PG_NULL}\t{src}{tail}"
+                for phone, loc, cin, cout, src in rows
+            ]
+        ).encode()
+
+    def _store(self, prepared: bytes, count: int) -> None:
         with self._conn.cursor() as cur:
             with cur.copy("COPY checkin_staging FROM STDIN") as copy:
-                for phone, loc, cin, cout, src in rows:
-                    copy.write_row((phone, loc, cin, cout, src, batch))
+                copy.write(prepared)
             cur.execute(_PG_MERGE)
             self.inserted += cur.rowcount
         self._conn.commit()
