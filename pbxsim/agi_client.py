@@ -24,7 +24,7 @@ from pbxsim.callee import Callee
 from pbxsim.dialplan import AgiTarget
 
 CONNECT_TIMEOUT = 2.0
-IDLE_GRACE = 0.1  # real seconds a server may take between commands without costing time
+IDLE_GRACE = 0.25  # real seconds a server may take between commands without costing time
 
 
 @dataclass

@@ -15,7 +15,8 @@ from pbxsim import PbxSim, SimConfig
 from pbxsim.population import PopulationConfig
 
 Msg = list[tuple[str, str]]
-SCALE = 0.05  # real seconds per simulated second in these tests
+SCALE = 0.02  # real seconds per simulated second in these tests
+IDLE_SCALE = 0.1  # where a FastAGI server's idle time races a callee's hang-up
 WAIT = 10.0  # seconds any single expected event may take before a test fails
 
 # Lengths of the stock sounds the traces play (from their endpos at 8 kHz).

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 from pbxsim_helpers import (
+    IDLE_SCALE,
+    SCALE,
     RawAmi,
     ReplayAgi,
     fixture_sim,
@@ -60,8 +62,11 @@ RACY = {
 
 async def replay(ami_name: str, agi_name: str | None, agi_down: bool = False):
     trace = load_ami(ami_name)
-    agi = ReplayAgi(load_agi(agi_name) if agi_name else None)
-    sim = fixture_sim(await agi.start())
+    trace_agi = load_agi(agi_name) if agi_name else None
+    # the recording server idled before closing; time that against the callee's hang-up
+    scale = IDLE_SCALE if trace_agi and trace_agi.idle else SCALE
+    agi = ReplayAgi(trace_agi, scale)
+    sim = fixture_sim(await agi.start(), scale=scale)
     if agi_down:  # nothing listens on the AGI port any more
         agi.close()
         await agi.server.wait_closed()
