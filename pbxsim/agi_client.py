@@ -215,8 +215,8 @@ class AgiSession:
         try:
             self._send(self.header())
             await self._loop(reader)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # ValueError: a line past the reader's limit; Asterisk would drop it too
         finally:
             await self._close(reader, writer)
         return "HANGUP" if self.dead_by else "SUCCESS"

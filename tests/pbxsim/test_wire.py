@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pbxsim_helpers import load_agi
 
 from pbxsim import agiwire
@@ -103,3 +105,32 @@ def test_the_header_block_leaves_out_an_empty_script_and_numbers_the_arguments()
     assert lines[:2] == ["agi_network: yes", "agi_request: agi://127.0.0.1:4573"]
     assert lines[-4:] == ["agi_arg_1: a b", "agi_arg_2: c", "", ""]
     assert "agi_calleridname: unknown" in lines
+
+
+@given(st.binary(max_size=300), st.integers(1, 7))
+def test_any_bytes_in_any_chunks_parse_without_raising(data, step):
+    parser = AmiParser()
+    for i in range(0, len(data), step):
+        parser.feed(data[i : i + step])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[A-Za-z][A-Za-z-]{0,10}", fullmatch=True),
+            st.text(
+                st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+                max_size=30,
+            ).map(str.strip),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_what_pbxsim_writes_it_reads_back(message):
+    assert AmiParser().feed(encode(message)) == [message]
+
+
+@given(st.text(max_size=200))
+def test_any_command_line_splits_without_raising(line):
+    agiwire.find(agiwire.parse_args(line))
