@@ -375,3 +375,28 @@ def test_hangup_action_cuts_a_waiting_agi_command_short():
     assert replies == ["200 result=-1", "200 result=1 (camp1)", True]
     [soft] = [m for m in seen if value(m, "Event") == "SoftHangupRequest"][:1]
     assert (value(soft, "Channel")[-2:], value(soft, "Cause")) == (";1", "32")
+
+
+def test_login_and_originate_answers_are_the_traces_bytes():
+    login, answer = load_ami("login"), load_ami("out-busy-5550002")
+
+    def raw(block) -> bytes:
+        return "".join(f"{k}: {v}\r\n" for k, v in block).encode() + b"\r\n"
+
+    async def scenario():
+        sim = fixture_sim()
+        reader, writer = await asyncio.open_connection("127.0.0.1", await sim.start(ami_port=0))
+        banner = await reader.readline()
+        writer.write(raw(login[1][1]))
+        accepted = await reader.readuntil(b"\r\n\r\n")
+        await reader.readuntil(b"\r\n\r\n")  # FullyBooted
+        writer.write(raw(answer[0][1]))
+        queued = await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+        await sim.close()
+        return banner, accepted, queued
+
+    banner, accepted, queued = run(scenario())
+    assert banner == b"Asterisk Call Manager/13.0.0\r\n"
+    assert accepted == raw(login[2][1])
+    assert queued == raw(answer[1][1])
