@@ -90,6 +90,20 @@ def pbxsim() -> None:
     help="Length of a prompt with no .wav/.sln file on disk.",
 )
 @click.option(
+    "--inbound-calls",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Citizens from the population who dial 1022 (the IVR at --agi-url/ivr).",
+)
+@click.option(
+    "--inbound-every",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.0),
+    help="Simulated seconds between two inbound calls.",
+)
+@click.option(
     "--sounds-dir",
     type=click.Path(file_okay=False),
     help="Only prompts found here (<name>.*) exist; others get -1 endpos=0.",
@@ -106,6 +120,8 @@ def run(
     declare_rate,
     last_digit_outcomes,
     prompt_seconds,
+    inbound_calls,
+    inbound_every,
     sounds_dir,
 ) -> None:
     """Run pbxsim until Ctrl-C or SIGTERM.
@@ -130,10 +146,10 @@ def run(
         prompt_seconds=prompt_seconds,
         sounds_dir=sounds_dir,
     )
-    asyncio.run(_serve(PbxSim(config), ami_port))
+    asyncio.run(_serve(PbxSim(config), ami_port, inbound_calls, inbound_every))
 
 
-async def _serve(sim: PbxSim, ami_port: int) -> None:
+async def _serve(sim: PbxSim, ami_port: int, inbound_calls: int, inbound_every: float) -> None:
     try:
         port = await sim.start(ami_port=ami_port)
     except OSError as exc:
@@ -151,6 +167,8 @@ async def _serve(sim: PbxSim, ami_port: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if inbound_calls:
+        sim.spawn(sim.inbound_traffic(inbound_calls, inbound_every))
     try:
         await stop.wait()
     finally:

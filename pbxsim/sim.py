@@ -17,7 +17,7 @@ from pathlib import Path
 from pbxsim.agi_client import AgiEnv
 from pbxsim.callee import Callee, key_script
 from pbxsim.dialplan import Dialplan, default_contexts
-from pbxsim.population import Population, PopulationConfig
+from pbxsim.population import Fate, Population, PopulationConfig
 
 
 @dataclass
@@ -193,3 +193,14 @@ class PbxSim:
             end=end,
         )
         return await run_inbound(self, caller, callee, exten)
+
+    async def inbound_traffic(self, calls: int, every: float) -> None:
+        """`calls` citizens from the population dial 1022, one every `every` simulated s."""
+        from pbxsim.connected import run_inbound
+
+        for i in range(calls):
+            caller = f"09{(self.config.population.seed * 7919 + i * 104729) % 10**8:08d}"
+            behaviour = self.population.fate(caller).behaviour
+            callee = self.population.callee(caller, Fate("answer", 0.0, behaviour))
+            self.spawn(run_inbound(self, caller, callee, "1022"))
+            await self.sleep(every)

@@ -311,6 +311,8 @@ class FlowAgi:
         self.flow = flow
         self.calls: list[AgiCall] = []
         self.errors: list[BaseException] = []
+        self.served = asyncio.Event()  # set each time a call's flow has finished
+        self.finished = 0
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -329,6 +331,8 @@ class FlowAgi:
             self.errors.append(exc)
         finally:
             writer.close()
+            self.finished += 1
+            self.served.set()
 
     def close(self) -> None:
         self.server.close()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
 import subprocess
 import sys
 
-from pbxsim_helpers import RawAmi, run, until, value
+from pbxsim_helpers import WAIT, FlowAgi, RawAmi, run, until, value
 
 HOTLINE = [sys.executable, "-c", "from cli import main; main()"]
 
@@ -76,3 +77,42 @@ def test_a_busy_port_is_one_error_line_and_exit_1():
         )
     assert done.returncode == 1
     assert done.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_inbound_calls_reach_the_ivr_route_and_are_counted():
+    async def scenario():
+        async def ivr(call):
+            await call.cmd("ANSWER")
+            await call.cmd("HANGUP")
+
+        agi = FlowAgi(ivr)
+        port = await agi.start()
+        proc = await asyncio.create_subprocess_exec(
+            *HOTLINE,
+            "pbxsim",
+            "run",
+            "--ami-port",
+            "0",
+            "--scale",
+            "0",
+            "--agi-url",
+            f"agi://127.0.0.1:{port}",
+            "--inbound-calls",
+            "3",
+            stdout=asyncio.subprocess.PIPE,
+        )
+        await proc.stdout.readline()
+        while agi.finished < 3:
+            await asyncio.wait_for(agi.served.wait(), WAIT)
+            agi.served.clear()
+        proc.send_signal(signal.SIGTERM)
+        out = await asyncio.wait_for(proc.stdout.read(), WAIT)
+        await proc.wait()
+        agi.close()
+        return proc.returncode, out.decode(), agi.calls
+
+    code, out, calls = run(scenario())
+    assert code == 0
+    assert out == "pbxsim: stopped; 0 originated (none), 3 inbound\n"
+    assert {c.header["agi_network_script"] for c in calls} == {"ivr"}
+    assert len({c.header["agi_callerid"] for c in calls}) == 3
