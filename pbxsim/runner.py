@@ -134,6 +134,7 @@ async def _inbound_local(
 ) -> None:
     """Originate Local/1022@<ivr context>: ;2 runs the IVR's AGI, ;1 is the caller."""
     legs.agi_leg = 2
+    sim.stats["inbound"] += 1
 
     def on_answer() -> None:
         def on_resp() -> None:
