@@ -53,10 +53,11 @@ class AmiSession:
         self.mask: set[str] | None = set()
         self.closing = False
         self._pending: list[bytes] = []
+        self._handling = False  # answering a read's actions: run() flushes after them
 
     def send(self, message: Message) -> None:
         """Queue a message; everything queued in one loop iteration leaves in one write."""
-        if not self._pending:
+        if not self._pending and not self._handling:
             asyncio.get_running_loop().call_soon(self._flush)
         self._pending.append(encode(message))
 
@@ -82,10 +83,12 @@ class AmiSession:
                 data = await self.reader.read(65536)
                 if not data:
                     break
+                self._handling = True
                 for message in parser.feed(data):
                     self.handle(message)
                     if self.closing:
                         break
+                self._handling = False
                 if self._pending:
                     self._flush()  # answers to actions go out at once
                 await self.writer.drain()
