@@ -23,7 +23,6 @@ OUTCOMES = {
     "unallocated": (1, 0),
 }
 
-BEHAVIOURS = ("declare", "ack", "hangup_mid", "opt_out", "silent", "wrong_keys")
 WRONG_KEYS = "345678*"
 
 
