@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 
 import click
@@ -48,6 +49,7 @@ def pbxsim() -> None:
     "--agi-url",
     default="agi://127.0.0.1:4573",
     show_default=True,
+    callback=lambda ctx, param, value: _agi_url(value),
     help="Where answered calls run their AGI (the FastAGI server).",
 )
 @click.option(
@@ -174,6 +176,12 @@ async def _serve(sim: PbxSim, ami_port: int, inbound_calls: int, inbound_every: 
     finally:
         await sim.close()
     click.echo(f"pbxsim: stopped; {summary(sim.stats)}")
+
+
+def _agi_url(value: str) -> str:
+    if not re.fullmatch(r"agi://[^/:\s]+(:\d{1,5})?/?", value):
+        raise click.BadParameter(f"{value!r} is not agi://host[:port]")
+    return value.rstrip("/")
 
 
 def summary(stats) -> str:

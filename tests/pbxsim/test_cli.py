@@ -116,3 +116,16 @@ def test_inbound_calls_reach_the_ivr_route_and_are_counted():
     assert out == "pbxsim: stopped; 0 originated (none), 3 inbound\n"
     assert {c.header["agi_network_script"] for c in calls} == {"ivr"}
     assert len({c.header["agi_callerid"] for c in calls}) == 3
+
+
+def test_an_agi_url_that_is_not_agi_is_a_usage_error():
+    done = subprocess.run(
+        [*HOTLINE, "pbxsim", "run", "--agi-url", "http://127.0.0.1:4573"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert done.returncode == 2
+    assert "Invalid value for '--agi-url': 'http://127.0.0.1:4573' is not agi://host[:port]" in (
+        done.stderr
+    )
