@@ -75,7 +75,7 @@ def pbxsim() -> None:
 )
 @click.option("--answer-rate", type=RATE, help="Share of numbers that answer (default 0.7).")
 @click.option(
-    "--declare-rate", type=RATE, help="Share of answerers who answer every question (default 0.5)."
+    "--declare-rate", type=RATE, help="Share of answerers who answer every question (default 0.45)."
 )
 @click.option(
     "--last-digit-outcomes",

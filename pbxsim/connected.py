@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pbxsim import events as ev
@@ -17,6 +17,7 @@ from pbxsim.calls import ENDINGS, SCRIPTS, CallLegs
 from pbxsim.dialplan import AgiTarget, agi_target, substitute
 from pbxsim.events import Leg
 from pbxsim.originate import OriginateRequest
+from pbxsim.population import AMD_CAUSE, AMD_SECONDS
 
 if TYPE_CHECKING:
     from pbxsim.sim import PbxSim
@@ -57,8 +58,11 @@ async def connected(
     control: CallControl,
     callee: Callee,
     transcript: Transcript | None = None,
+    amd: str = "HUMAN",
 ) -> None:
-    """After answer: run the destination (AGI) on the AGI leg, then hang the call up."""
+    """After answer: run the destination (AGI) on the AGI leg, then hang the call up.
+
+    `amd` is what AMD() concludes in a context that runs it (MACHINE or HUMAN)."""
     agi = legs.leg("A")
     if req.application:
         target = agi_target(req.data) if req.application.lower() == "agi" else None
@@ -70,6 +74,10 @@ async def connected(
                 agi.context, agi.exten = req.context, req.exten
             agi.priority = context.priority
             legs.hangup_exten = context.has_h
+            if context.amd:
+                await sim.sleep(AMD_SECONDS[amd])
+                amd_vars = {"AMDSTATUS": amd, "AMDCAUSE": AMD_CAUSE[amd]}
+                req = replace(req, variables={**req.variables, **amd_vars})
             variables = {**req.variables, "EXTEN": agi.exten, "CONTEXT": agi.context}
             target = agi_target(substitute(",".join((context.url, *context.args)), variables))
     ending = "clean"

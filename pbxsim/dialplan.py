@@ -22,6 +22,7 @@ class Context:
     args: tuple[str, ...] = ()
     priority: int = 1
     has_h: bool = True
+    amd: bool = False  # AMD() runs first: ${AMDSTATUS} is MACHINE or HUMAN
 
     @property
     def hangup_priority(self) -> int:
@@ -35,7 +36,7 @@ def default_contexts(agi_base: str) -> dict[str, Context]:
         "hotline-inbound": Context(f"{agi_base}/ivr", (), 2),
         "outbound-notice": Context(f"{agi_base}/notice", ("${CAMPAIGN}", "${TARGET}"), 2),
         "outbound-amd": Context(
-            f"{agi_base}/notice", ("${CAMPAIGN}", "${TARGET}", "${AMDSTATUS}"), 4, False
+            f"{agi_base}/notice", ("${CAMPAIGN}", "${TARGET}", "${AMDSTATUS}"), 4, False, True
         ),
         "ivr-inbound": Context(f"{agi_base}/ivr", ("${SCENARIO}", "${EXTEN}"), 4),
     }

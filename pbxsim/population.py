@@ -50,7 +50,8 @@ class PopulationConfig:
     )
     behaviours: dict[str, float] = field(
         default_factory=lambda: {
-            "declare": 0.5,
+            "declare": 0.45,
+            "machine": 0.05,
             "ack": 0.2,
             "hangup_mid": 0.1,
             "opt_out": 0.05,
@@ -72,6 +73,12 @@ class PopulationConfig:
         weights.setdefault(name, rate)
 
 
+# An answering machine plays its greeting and records until it hangs up; AMD() tells it
+# from a person in this many seconds after the answer (from the recorded AMD calls).
+MACHINE_HANGUP = 20.0
+AMD_SECONDS = {"MACHINE": 2.6, "HUMAN": 3.15}
+AMD_CAUSE = {"MACHINE": "LONGGREETING-2500-1500", "HUMAN": "HUMAN-300-1500"}
+
 # last digit -> Fate, mirroring fixtures/asterisk/extensions.conf [fake-pstn]: times are
 # the dialplan's Wait()s, counted from the answer (when the AGI starts).
 LAST_DIGIT = {
@@ -80,9 +87,9 @@ LAST_DIGIT = {
     "3": Fate("noanswer"),
     "4": Fate("congestion"),
     "5": Fate("answer", 0.0, "silent", hangup_at=0.5),
-    "6": Fate("answer", 0.0, "silent", hangup_at=9.4),  # a machine: greeting, then Wait(5)
+    "6": Fate("answer", 0.0, "machine", hangup_at=MACHINE_HANGUP),  # greeting, then Wait(5)
     "7": Fate("rejected"),
-    "8": Fate("answer", 0.0, "silent", hangup_at=11.9),  # a human for AMD: hello, silence
+    "8": Fate("answer", 0.0, "silent", hangup_at=9.25),  # a human for AMD: hello, silence
     "9": Fate("answer", 1.0, "silent", hangup_at=11.0, timed=((1.0, "2"),)),
     "0": Fate("unallocated"),
 }
@@ -123,13 +130,14 @@ class Population:
         outcome = _pick(rng, self.config.outcomes)
         behaviour = _pick(rng, self.config.behaviours)
         ring = rng.uniform(*self.config.ring) if outcome == "answer" else 0.0
-        return Fate(outcome, ring, behaviour)
+        hangup_at = MACHINE_HANGUP if behaviour == "machine" else None
+        return Fate(outcome, ring, behaviour, hangup_at)
 
     def callee(self, number: str, fate: Fate) -> Callee:
         """The person behind an answered number, with their own reproducible randomness."""
         rng = random.Random(f"{self.config.seed}:{number}:callee")
         think = self.config.think
-        if fate.timed or fate.hangup_at is not None and fate.behaviour == "silent":
+        if fate.timed or fate.hangup_at is not None and fate.behaviour in ("silent", "machine"):
             return Callee(
                 key_script([]),
                 think=think,

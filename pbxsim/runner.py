@@ -119,7 +119,8 @@ async def _outbound(
             return
         if script.startswith("answer"):
             callee = sim.population.callee(number, fate)
-            await connected(sim, req, legs, control, callee)
+            amd = "MACHINE" if fate.behaviour == "machine" else "HUMAN"
+            await connected(sim, req, legs, control, callee, amd=amd)
     finally:
         sim.active_outbound -= 1
 
