@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ivr.flows import declaration, feedback, lookups, main, procedures, readback
+from ivr.flows import declaration, feedback, lookups, main, notice, procedures, readback
 from ivr.runtime import Flow
 
 ROUTES: dict[str, Flow] = {
@@ -20,4 +20,5 @@ ROUTES: dict[str, Flow] = {
     "declaration": declaration.declaration,
     "exposure": lookups.exposure,
     "vaccination": lookups.vaccination,
+    "notice": notice.notice,
 }
