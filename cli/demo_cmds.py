@@ -17,6 +17,7 @@ from dialer.sampledata import write_checkins, write_locations
 
 DEMO_DIR = Path("var/demo")
 CASE_PHONE = "0905000001"
+CITIZEN_PHONE = "0912345678"
 
 
 def _run(ctx: click.Context, database_url: str, *args: str) -> None:
@@ -92,3 +93,22 @@ def demo(ctx: click.Context, rows: int) -> None:
         str(DEMO_DIR / "contacts.csv"),
     )
     _run(ctx, url, "campaign", "list")
+    _inbound_call(url)
+
+
+def _inbound_call(url: str) -> None:
+    from cli.demo_call import inbound_declaration_call, what_was_heard
+
+    keys = "3,1,2,1,2,2"
+    click.secho(
+        f"A citizen dials 1022 on the stand-in Asterisk (pbxsim) and presses {keys}:", fg="cyan"
+    )
+    transcript, declaration = inbound_declaration_call(url, CITIZEN_PHONE, keys)
+    for line in what_was_heard(transcript.lines):
+        click.echo("  " + (line if len(line) <= 110 else line[:107] + "..."))
+    if declaration is not None:
+        state = "complete" if declaration.complete else "partial"
+        click.echo(
+            f"saved: {state} declaration from {declaration.phone}, answers "
+            f"{declaration.answers}, confirmation code {declaration.confirmation_code}"
+        )
