@@ -19,6 +19,8 @@ chunk is COPY text, built here, loaded into a staging table and merged by the se
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -66,13 +68,16 @@ class CheckinWriter:
 
     inserted: int = 0
 
-    def __init__(self) -> None:
+    def __init__(self, threaded: bool = True) -> None:
         self.inserted = 0
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="checkin-writer")
+        self._thread = ThreadPoolExecutor(1, "checkin-writer") if threaded else None
         self._pending: Future | None = None
 
     def write(self, rows: list[tuple]) -> None:
         prepared = self._prepare(rows)
+        if self._thread is None:
+            self._store(prepared, len(rows))
+            return
         self._wait()
         self._pending = self._thread.submit(self._store, prepared, len(rows))
 
@@ -96,14 +101,15 @@ class CheckinWriter:
             self._wait()
             self._finish()
         finally:
-            self._thread.shutdown()
+            if self._thread is not None:
+                self._thread.shutdown()
 
 
 class SqliteCheckinWriter(CheckinWriter):
     commit_rows = 200_000
 
     def __init__(self, dbapi_conn, batch_id: int):
-        super().__init__()
+        super().__init__(threaded=_crosses_threads(dbapi_conn))
         self._conn = dbapi_conn
         self._batch_id = batch_id
         self._uncommitted = 0
@@ -126,6 +132,24 @@ class SqliteCheckinWriter(CheckinWriter):
     def _finish(self) -> None:
         self._conn.commit()
         self._uncommitted = 0
+
+
+def _crosses_threads(dbapi_conn) -> bool:
+    """False for a connection made with check_same_thread (SQLAlchemy's in-memory SQLite):
+    its writer then stores each chunk in the caller's thread."""
+    usable = []
+
+    def probe() -> None:
+        try:
+            dbapi_conn.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return
+        usable.append(True)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return bool(usable)
 
 
 class PostgresCheckinWriter(CheckinWriter):
