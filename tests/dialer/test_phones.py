@@ -53,3 +53,17 @@ def test_unreadable_numbers_are_refused_with_a_reason(raw, reason):
 
 def test_national_form_is_what_a_trunk_dials():
     assert national_form("+84905123456") == "0905123456"
+
+
+def test_cached_verdict_agrees_with_phonenumbers_on_every_kind_of_number():
+    """The importer trusts a verdict cached on a few leading digits; a phonenumbers upgrade
+    that reads more of Vietnam's numbers than that must fail here, not corrupt imports."""
+    import random
+
+    from store.phones import _valid, _valid_exact, _verdict_prefix
+
+    rng = random.Random(84)
+    for _ in range(20_000):
+        length = rng.choice([7, 8, 9, 10])
+        national = "".join(rng.choice("0123456789") for _ in range(length))
+        assert _valid(_verdict_prefix(national), length) == _valid_exact(national), national
