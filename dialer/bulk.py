@@ -30,7 +30,8 @@ from sqlalchemy.engine import Engine
 _INSERT_SQLITE = (
     "INSERT OR IGNORE INTO checkin "
     "(phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
-    "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, ? FROM json_each(?)"
+    "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, ? FROM json_each(?) "
+    "ORDER BY value->>1, value->>2, key"
 )
 _PG_STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS checkin_staging "

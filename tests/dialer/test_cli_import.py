@@ -199,3 +199,28 @@ def test_broken_csv_rows_are_rejected_and_the_rest_goes_in(tmp_path, sqlite_url)
     assert "3,a quote opened here is never closed (the field runs to line 4)" in (
         tmp_path / "quote.csv.rejects.csv"
     ).read_text(encoding="utf-8-sig")
+
+
+def test_a_visit_twice_in_one_file_keeps_the_first(database_url, tmp_path):
+    ready_db(database_url, tmp_path)
+    path = write(
+        tmp_path,
+        "dup.csv",
+        "phone,location_code,checked_in_at,checked_out_at\n"
+        "0905123456,DN-0002,2021-10-07 09:00,2021-10-07 09:10\n"
+        "0905123456,DN-0001,2021-10-07 10:00,\n"
+        "+84905123456,DN-0002,2021-10-07T02:00:00Z,2021-10-07 11:00\n",
+    )
+    result = hotline(database_url, "checkins", "import", str(path))
+    assert result.output == "imported 2, skipped 1 duplicates, rejected 0\n"
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        outs = (
+            conn.execute(sa.select(CheckIn.checked_out_at).where(CheckIn.location_id == 2))
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert [o.replace(tzinfo=None).isoformat() if o else None for o in outs] == [
+        "2021-10-07T02:10:00"
+    ]
