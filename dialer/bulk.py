@@ -36,13 +36,19 @@ _INSERT_SQLITE = (
 _PG_STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS checkin_staging "
     "(phone text, location_id integer, checked_in_at timestamptz, "
-    "checked_out_at timestamptz, source text, batch_id integer) ON COMMIT DELETE ROWS"
+    "checked_out_at timestamptz, source text, batch_id integer, seq bigserial) "
+    "ON COMMIT DELETE ROWS"
 )
 _PG_NULL = "\\N"
+_PG_COPY = (
+    "COPY checkin_staging (phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
+    "FROM STDIN"
+)
 _PG_MERGE = (
     "INSERT INTO checkin (phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
     "SELECT phone, location_id, checked_in_at, checked_out_at, source, batch_id "
-    "FROM checkin_staging ON CONFLICT ON CONSTRAINT uq_checkin_visit DO NOTHING"
+    "FROM checkin_staging ORDER BY location_id, checked_in_at, seq "
+    "ON CONFLICT ON CONSTRAINT uq_checkin_visit DO NOTHING"
 )
 
 
@@ -178,7 +184,7 @@ class PostgresCheckinWriter(CheckinWriter):
 
     def _store(self, prepared: bytes, count: int) -> None:
         with self._conn.cursor() as cur:
-            with cur.copy("COPY checkin_staging FROM STDIN") as copy:
+            with cur.copy(_PG_COPY) as copy:
                 copy.write(prepared)
             cur.execute(_PG_MERGE)
             self.inserted += cur.rowcount
