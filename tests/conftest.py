@@ -47,3 +47,17 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hotline.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_database_in_the_checkout(tmp_path_factory):
+    """Commands run by tests without --database-url (subprocesses included) use a scratch
+    SQLite file, never the checkout's var/hotline.db."""
+    scratch = tmp_path_factory.mktemp("default-db") / "hotline.db"
+    previous = os.environ.get("HOTLINE_DATABASE_URL")
+    os.environ["HOTLINE_DATABASE_URL"] = f"sqlite:///{scratch}"
+    yield
+    if previous is None:
+        os.environ.pop("HOTLINE_DATABASE_URL", None)
+    else:
+        os.environ["HOTLINE_DATABASE_URL"] = previous

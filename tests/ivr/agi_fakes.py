@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.shared_dir import AGI_TRACES as TRACES
+from shared_dir import AGI_TRACES as TRACES
 
 
 def parse_args(line: str) -> list[str]:
