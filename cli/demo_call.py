@@ -17,7 +17,7 @@ from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
 from pbxsim import PbxSim, SimConfig
 from store.db import make_engine, session_factory
-from store.models import Declaration
+from store.models import Declaration, InboundCall
 
 _MEDIA = re.compile(r"> (?:STREAM FILE|GET DATA) \S*/(?P<id>[a-z0-9-]+)\b")
 _DIGITS = re.compile(r"< 200 result=(?P<digits>[0-9*#]+)$")
@@ -25,7 +25,7 @@ _DIGITS = re.compile(r"< 200 result=(?P<digits>[0-9*#]+)$")
 
 async def _call(database_url: str, caller: str, keys: str):
     engine = make_engine(database_url)
-    server = FastAgiServer(ROUTES, port=0, sessions=session_factory(engine))
+    server = FastAgiServer(ROUTES, port=0, sessions=session_factory(engine), log_calls=True)
     sim = PbxSim(SimConfig(agi_url=f"agi://127.0.0.1:{await server.start()}", scale=0.0))
     await sim.start(ami_port=0)
     try:
@@ -37,8 +37,11 @@ async def _call(database_url: str, caller: str, keys: str):
         declaration = conn.execute(
             sa.select(Declaration).order_by(Declaration.id.desc()).limit(1)
         ).first()
+        logged = conn.execute(
+            sa.select(InboundCall).order_by(InboundCall.id.desc()).limit(1)
+        ).first()
     engine.dispose()
-    return transcript, declaration
+    return transcript, declaration, logged
 
 
 def what_was_heard(lines: list[str], lang: str = "vi") -> list[str]:

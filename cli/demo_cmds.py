@@ -103,7 +103,7 @@ def _inbound_call(url: str) -> None:
     click.secho(
         f"A citizen dials 1022 on the stand-in Asterisk (pbxsim) and presses {keys}:", fg="cyan"
     )
-    transcript, declaration = inbound_declaration_call(url, CITIZEN_PHONE, keys)
+    transcript, declaration, logged = inbound_declaration_call(url, CITIZEN_PHONE, keys)
     for line in what_was_heard(transcript.lines):
         click.echo("  " + (line if len(line) <= 110 else line[:107] + "..."))
     if declaration is not None:
@@ -111,4 +111,8 @@ def _inbound_call(url: str) -> None:
         click.echo(
             f"saved: {state} declaration from {declaration.phone}, answers "
             f"{declaration.answers}, confirmation code {declaration.confirmation_code}"
+        )
+    if logged is not None:
+        click.echo(
+            f"call log: {logged.caller}, path {' > '.join(logged.path)}, ended by {logged.outcome}"
         )

@@ -111,6 +111,7 @@ def serve(ctx, host, port, read_timeout, grace, sounds_dir, operator) -> None:
         read_timeout=read_timeout,
         grace=grace,
         **_context(ctx, sounds_dir, operator),
+        log_calls=True,
     )
     logging.basicConfig(
         level=logging.INFO,
@@ -151,7 +152,7 @@ def stdio(ctx, route, sounds_dir, operator) -> None:
       exten => 1022,1,AGI(/opt/hotline/.venv/bin/hotline,agi,stdio,ivr)
     """
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    run_stdio(ROUTES, route, **_context(ctx, sounds_dir, operator))
+    run_stdio(ROUTES, route, **_context(ctx, sounds_dir, operator), log_calls=True)
 
 
 @click.command()

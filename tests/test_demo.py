@@ -16,3 +16,7 @@ def test_demo_runs_the_story_end_to_end(tmp_path, monkeypatch):
     assert (tmp_path / "var/demo/contacts.csv").read_bytes().startswith(b"\xef\xbb\xbfphone,")
     assert "[keys] 3\n" in out and "[play] declaration-q-breathing" in out
     assert "saved: complete declaration from +84912345678, answers {'symptoms': False, " in out
+    assert (
+        "call log: +84912345678, path main > covid > flow:declaration > covid, ended by hangup"
+        in out
+    )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import logging
 
+from ivr.agi import CallerHungUp
 from ivr.channel import Channel
+from ivr.flows.call_log import CallLog
 from ivr.menus import Ask, MenuTree, MenuWalker, load_menus
 
 log = logging.getLogger("hotline.ivr")
@@ -21,33 +23,48 @@ async def ivr(channel: Channel) -> None:
     from ivr.flows import ROUTES  # the registry imports this module
 
     tree: MenuTree = channel.context.get("menus") or default_menus()
-    await channel.answer()
-    await channel.play(["welcome"])
-    start = "main"
-    while True:
-        walker = await walk(channel, tree, start)
-        target = walker.exit.target
-        if target == "hangup":
-            await channel.play(["goodbye"])
-            await channel.hangup()
-            return
-        flow = ROUTES.get(target.removeprefix("flow:")) if target.startswith("flow:") else None
-        if flow is None:
-            if target != "operator":
-                log.warning(
-                    "menu target %r has no flow; sending the caller to the operator", target
-                )
-            await to_operator(channel)
-            return
-        await flow(channel)
-        if channel.hung_up or channel.transferred_to:
-            return
-        start = walker.path[-2]
+    calls = await CallLog.open(channel)
+    walker: MenuWalker | None = None
+    outcome = "error"
+    try:
+        await channel.answer()
+        await channel.play(["welcome"])
+        start = "main"
+        while True:
+            walker = MenuWalker(tree, start)
+            await walk(channel, walker)
+            await calls.walked(walker.path)
+            target, back, walker = walker.exit.target, walker.path[-2], None
+            if target == "hangup":
+                outcome = "goodbye"
+                await channel.play(["goodbye"])
+                await channel.hangup()
+                return
+            flow = ROUTES.get(target.removeprefix("flow:")) if target.startswith("flow:") else None
+            if flow is None:
+                if target != "operator":
+                    log.warning(
+                        "menu target %r has no flow; sending the caller to the operator", target
+                    )
+                outcome = "operator"
+                await to_operator(channel)
+                return
+            await flow(channel)
+            if channel.hung_up or channel.transferred_to:
+                outcome = "operator" if channel.transferred_to else "hangup"
+                return
+            start = back
+    except CallerHungUp:
+        outcome = "hangup"
+        raise
+    finally:
+        if walker is not None:  # hung up mid-menu: keep the way so far
+            calls.path.extend(walker.path)
+        await calls.close(outcome)
 
 
-async def walk(channel: Channel, tree: MenuTree, start: str) -> MenuWalker:
-    """Walk the menus from `start` until an exit; the walker keeps the path."""
-    walker = MenuWalker(tree, start)
+async def walk(channel: Channel, walker: MenuWalker) -> MenuWalker:
+    """Walk the menus until an exit; the walker keeps the path."""
     step = walker.current()
     while isinstance(step, Ask):
         answer = await channel.ask(step.prompts, timeout=step.timeout_s, max_digits=1)

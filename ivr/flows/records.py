@@ -25,6 +25,7 @@ from store.models import (
     Contact,
     Declaration,
     Feedback,
+    InboundCall,
     OptOut,
 )
 from store.phones import PhoneError, normalize_phone
@@ -123,6 +124,26 @@ class Records:
     def finish_feedback(self, feedback_id: int, status: str) -> None:
         with self.sessions.begin() as s:
             s.get(Feedback, feedback_id).status = status
+
+    # ---- inbound calls -----------------------------------------------------------------
+    def start_inbound(self, uniqueid: str, caller: str) -> int:
+        """The call's row, made once per Asterisk uniqueid (a re-run AGI reuses it)."""
+        with self.sessions.begin() as s:
+            row = s.scalar(sa.select(InboundCall).where(InboundCall.uniqueid == uniqueid))
+            if row is None:
+                row = InboundCall(
+                    uniqueid=uniqueid, caller=caller[:64], started_at=self.clock(), path=[]
+                )
+                s.add(row)
+                s.flush()
+            return row.id
+
+    def update_inbound(self, call_id: int, path: list[str], outcome: str | None) -> None:
+        with self.sessions.begin() as s:
+            row = s.get(InboundCall, call_id)
+            row.path = list(path)
+            if outcome is not None:
+                row.outcome, row.ended_at = outcome, self.clock()
 
     # ---- lookups ------------------------------------------------------------------------
     def exposure_visits(self, phone: str) -> list[Visit]:
