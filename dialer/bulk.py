@@ -24,9 +24,10 @@ import sqlite3
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
+
+from store.types import sqlite_text
 
 _INSERT_SQLITE = (
     "INSERT OR IGNORE INTO checkin "
@@ -51,19 +52,6 @@ _PG_MERGE = (
     "FROM checkin_staging ORDER BY location_id, checked_in_at, seq "
     "ON CONFLICT ON CONSTRAINT uq_checkin_visit DO NOTHING"
 )
-
-
-def _sqlite_text(value: datetime | None) -> str | None:
-    """Same text as store.types.UtcDateTime on SQLite, without SQLAlchemy per row."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    # combine(d, d.time()) is d.replace(tzinfo=None) at a fifth of the cost.
-    return _combine(value, value.time()).isoformat(" ", "microseconds")
-
-
-_combine = datetime.combine
 
 
 class CheckinWriter:
@@ -126,7 +114,7 @@ class SqliteCheckinWriter(CheckinWriter):
         self._conn.execute("PRAGMA cache_size=-262144")
 
     def _prepare(self, rows: list[tuple]) -> str:
-        text = _sqlite_text
+        text = sqlite_text
         return json.dumps(
             [(phone, loc, text(cin), text(cout), src) for phone, loc, cin, cout, src in rows]
         )

@@ -142,12 +142,6 @@ class CheckinParser:
         """Longest stay per location in whole seconds, plus one (the matcher's reach)."""
         return {loc: stay // _SECOND + 1 for loc, stay in self._stays.items()}
 
-    def parse(self, row: CsvRow) -> tuple[str, int, datetime, datetime | None, str]:
-        v = row.values
-        if "__error__" in v:
-            raise RowRejected(v["__error__"])
-        return self.parse_values(*(v.get(name) or "" for name in self.NAMES))
-
     def parse_values(
         self, raw_phone: str, code: str, in_text: str, out_text: str, source: str
     ) -> tuple[str, int, datetime, datetime | None, str]:

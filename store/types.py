@@ -42,6 +42,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def sqlite_text(value: datetime) -> str:
-    """The exact text UtcDateTime stores on SQLite, for writers that bypass SQLAlchemy."""
-    return value.astimezone(UTC).strftime(SQLITE_FORMAT)
+def sqlite_text(value: datetime | None) -> str | None:
+    """The exact text UtcDateTime stores on SQLite (SQLITE_FORMAT), for writers that bypass
+    SQLAlchemy; the bulk importer calls it twice a row, hence no strftime."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # combine(d, d.time()) is d.replace(tzinfo=None) at a fifth of the cost.
+    return _combine(value, value.time()).isoformat(" ", "microseconds")
+
+
+_combine = datetime.combine

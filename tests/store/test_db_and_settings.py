@@ -77,3 +77,27 @@ def test_excel_safe_keeps_phones_and_neutralises_formulas():
     assert excel_safe("@SUM(A1)") == "'@SUM(A1)"
     assert excel_safe("-1+2") == "'-1+2"
     assert excel_safe("Chợ Hàn") == "Chợ Hàn"
+
+
+def test_bulk_text_is_exactly_what_the_orm_stores_on_sqlite(tmp_path):
+    """The importer writes timestamps as text without SQLAlchemy; the matcher compares them
+    with ORM-bound values, so the two texts must be identical or ranges go wrong."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from store.db import make_engine, session_factory
+    from store.migrate import upgrade
+    from store.models import OptOut
+    from store.types import sqlite_text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    upgrade(engine)
+    moments = [
+        datetime(2021, 10, 7, 2, 0, tzinfo=UTC),
+        datetime(2021, 10, 7, 9, 0, 5, 123, tzinfo=timezone(timedelta(hours=7))),
+    ]
+    with session_factory(engine).begin() as s:
+        s.add_all(OptOut(phone=f"+8490512345{i}", since=m) for i, m in enumerate(moments))
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT since FROM opt_out ORDER BY phone").scalars().all()
+    engine.dispose()
+    assert stored == [sqlite_text(m) for m in moments]
