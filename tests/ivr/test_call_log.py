@@ -1,39 +1,16 @@
 """Every call to 1022 leaves an InboundCall record with its path, even when cut short."""
 
-import asyncio
-from datetime import UTC, datetime
-
-import pytest
 import sqlalchemy as sa
-from agi_fakes import ScriptedAsterisk, dial, header_block
+from agi_fakes import ScriptedAsterisk, header_block
+from served_calls import NOW, serve_call
 
-from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
 from store.db import make_engine, session_factory
-from store.migrate import upgrade
 from store.models import InboundCall
-
-NOW = datetime(2021, 10, 9, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def call(keys, **context):
-    async def run():
-        server = FastAgiServer(ROUTES, port=0, clock=lambda: NOW, **context)
-        port = await server.start()
-        try:
-            return await dial(port, ScriptedAsterisk(list(keys)), header_block("ivr"))
-        finally:
-            await server.close()
-
-    return asyncio.run(run())
+    return serve_call(ROUTES, ScriptedAsterisk(list(keys)), header_block("ivr"), **context)
 
 
 def calls(sessions):

@@ -5,22 +5,17 @@ flows run in our FastAGI server over loopback; what they leave behind is read ba
 SQL, as a supervisor's report would.
 """
 
-import asyncio
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
-from agi_fakes import ScriptedAsterisk, dial, header_block
+from agi_fakes import ScriptedAsterisk, header_block
+from served_calls import NOW, played, serve_call
 
-from ivr.fastagi import FastAgiServer
 from ivr.flows.declaration import declaration
 from ivr.flows.feedback import feedback
 from ivr.flows.lookups import exposure, vaccination
-from store.db import make_engine, session_factory
-from store.migrate import upgrade
 from store.models import Appointment, Campaign, Contact, Declaration, Feedback
 
-NOW = datetime(2021, 10, 9, 1, 0, tzinfo=UTC)
 ROUTES = {
     "declaration": declaration,
     "feedback": feedback,
@@ -29,30 +24,11 @@ ROUTES = {
 }
 
 
-@pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-def call(sessions, route, keys, callerid="0905123456", tmp_path=None):
-    async def run():
-        server = FastAgiServer(
-            ROUTES, port=0, sessions=sessions, clock=lambda: NOW, recordings_dir="/tmp/rec"
-        )
-        port = await server.start()
-        try:
-            return await dial(port, ScriptedAsterisk(list(keys)), header_block(route, callerid))
-        finally:
-            await server.close()
-
-    return asyncio.run(run())
-
-
-def prompts(fake):
-    return [line.removeprefix("play ") for line in fake.log if line.startswith("play ")]
+def call(sessions, route, keys, callerid="0905123456"):
+    fake = ScriptedAsterisk(list(keys))
+    return serve_call(
+        ROUTES, fake, header_block(route, callerid), sessions=sessions, recordings_dir="/tmp/rec"
+    )
 
 
 def declarations(sessions):
@@ -69,14 +45,14 @@ def test_complete_declaration_gets_a_code_read_back(sessions):
     assert (phone, complete) == ("+84905123456", True)
     assert answers == {"symptoms": False, "fever": True, "cough": False, "breathing": False}
     assert len(code) == 6 and code.isdigit()
-    said = prompts(fake)
+    said = played(fake)
     assert said[-3:] == ["num-" + code[-1], "declaration-advice-symptoms", "thank-you"]
     assert [p for p in said if p.startswith("num-")] == [f"num-{d}" for d in code]
 
 
 def test_wrong_keys_repeat_the_question_and_hangup_leaves_a_partial_record(sessions):
     fake = call(sessions, "declaration", ["7", "2", "", "1"])  # then the caller hangs up
-    said = prompts(fake)
+    said = played(fake)
     assert said[:4] == [
         "declaration-intro",
         "declaration-q-symptoms",
@@ -109,7 +85,7 @@ def test_feedback_recorded_reads_the_ticket_back(sessions):
     with sessions() as s:
         [row] = s.scalars(sa.select(Feedback)).all()
     assert row.status == "new"
-    said = prompts(fake)
+    said = played(fake)
     assert said[:3] == ["feedback-intro", "feedback-thanks", "ticket-number-is"]
     grouped = ["pause" if p == "pause" else p.removeprefix("num-") for p in said[3:]]
     assert "".join(grouped) == f"{row.ticket[:3]}pause{row.ticket[3:6]}pause{row.ticket[6:]}"
@@ -135,7 +111,7 @@ def test_exposure_lookup_reads_the_number_back_and_the_visit_time(sessions):
                 ],
             )
         )
-    found = prompts(call(sessions, "exposure", ["0912345678#"]))
+    found = played(call(sessions, "exposure", ["0912345678#"]))
     assert found == [
         "exposure-enter-phone",
         "you-entered",
@@ -172,7 +148,7 @@ def test_exposure_lookup_reads_the_number_back_and_the_visit_time(sessions):
         "num-1-mot",
         "notice-instructions",
     ]
-    none = prompts(call(sessions, "exposure", ["12#", "0905123456#"]))
+    none = played(call(sessions, "exposure", ["12#", "0905123456#"]))
     assert none[:3] == ["exposure-enter-phone", "phone-invalid", "exposure-enter-phone"]
     assert none[-1] == "exposure-none"
 
@@ -187,14 +163,14 @@ def test_vaccination_lookup_finds_the_next_slot(sessions):
                 slot_end=datetime(2021, 10, 12, 2, 0, tzinfo=UTC),
             )
         )
-    said = prompts(call(sessions, "vaccination", ["0905123456#"]))
+    said = played(call(sessions, "vaccination", ["0905123456#"]))
     assert "vaccination-found" in said and said[-1] == "reminder-bring"
-    assert prompts(call(sessions, "vaccination", ["0912345678#"]))[-1] == "vaccination-none"
+    assert played(call(sessions, "vaccination", ["0912345678#"]))[-1] == "vaccination-none"
 
 
 def test_three_unreadable_numbers_reach_the_operator(sessions):
     fake = call(sessions, "exposure", ["12#", "", "99999#"])
-    said = prompts(fake)
+    said = played(fake)
     assert said == [
         "exposure-enter-phone",
         "phone-invalid",

@@ -1,27 +1,20 @@
 """The outbound notice over FastAGI: answered, warned, opted out or declared, all recorded."""
 
-import asyncio
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from agi_fakes import ScriptedAsterisk, dial, header_block
+from agi_fakes import ScriptedAsterisk, header_block
+from served_calls import NOW, played, serve_call
 
-from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
-from store.db import make_engine, session_factory
-from store.migrate import upgrade
 from store.models import CallAttempt, Campaign, Contact, Declaration, OptOut
-
-NOW = datetime(2021, 10, 9, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory.begin() as s:
+def sessions(sessions):
+    """The conftest database with a dialed contact and its attempt 41."""
+    with sessions.begin() as s:
         campaign = Campaign(name="F0-1 notice", created_at=NOW)
         s.add(campaign)
         s.flush()
@@ -53,21 +46,13 @@ def sessions(tmp_path):
                 originated_at=NOW,
             )
         )
-    yield factory
-    engine.dispose()
+    return sessions
 
 
-def notice_call(sessions, keys, attempt="41"):
-    async def run():
-        server = FastAgiServer(ROUTES, port=0, sessions=sessions, clock=lambda: NOW)
-        port = await server.start()
-        try:
-            fake = ScriptedAsterisk(list(keys))
-            return await dial(port, fake, header_block("notice", "0905123456", [attempt]))
-        finally:
-            await server.close()
-
-    return asyncio.run(run())
+def notice_call(sessions, keys, attempt="41", fake=None):
+    fake = fake or ScriptedAsterisk(list(keys))
+    header = header_block("notice", "0905123456", [attempt])
+    return serve_call(ROUTES, fake, header, sessions=sessions)
 
 
 class PressesNine(ScriptedAsterisk):
@@ -91,10 +76,6 @@ def state(sessions):
         ]
         opted = list(s.scalars(sa.select(OptOut.phone)))
     return contact.status, attempt.outcome, attempt.answered_at, decls, opted
-
-
-def played(fake):
-    return [x.removeprefix("play ") for x in fake.log if x.startswith("play ")]
 
 
 def test_notice_says_when_and_takes_the_declaration(sessions):
@@ -134,15 +115,7 @@ def test_hanging_up_mid_declaration_leaves_answered_and_a_partial_declaration(se
 
 
 def test_nine_opts_out_for_good(sessions):
-    async def run():
-        server = FastAgiServer(ROUTES, port=0, sessions=sessions, clock=lambda: NOW)
-        port = await server.start()
-        try:
-            return await dial(port, PressesNine([]), header_block("notice", "0905123456", ["41"]))
-        finally:
-            await server.close()
-
-    fake = asyncio.run(run())
+    fake = notice_call(sessions, [], fake=PressesNine([]))
     assert played(fake)[-2:] == ["opted-out", "thank-you"]
     status, _, _, decls, opted = state(sessions)
     assert (status, decls, opted) == ("opted_out", [], ["+84905123456"])
