@@ -55,6 +55,14 @@ def _delimiter(value: str | None) -> str | None:
     return value
 
 
+def _run_import(ctx: click.Context, importer, file: Path, silent: bool, **options) -> None:
+    """Run an importer on FILE with the progress bar, and print its one summary line."""
+    engine = engine_for(ctx)
+    with progress(file, silent) as on_read:
+        summary = importer(engine, file, on_read=on_read, **options)
+    click.echo(summary.line())
+
+
 @click.group()
 def locations() -> None:
     """Places with a QR poster."""
@@ -71,17 +79,15 @@ def locations_import(ctx, file: Path, rejects, encoding, delimiter, silent) -> N
     Example:
       hotline locations import locations.csv
     """
-    engine = engine_for(ctx)
-    with progress(file, silent) as on_read:
-        summary = import_locations(
-            engine,
-            file,
-            rejects_path=rejects,
-            encoding=encoding,
-            delimiter=_delimiter(delimiter),
-            on_read=on_read,
-        )
-    click.echo(summary.line())
+    _run_import(
+        ctx,
+        import_locations,
+        file,
+        silent,
+        rejects_path=rejects,
+        encoding=encoding,
+        delimiter=_delimiter(delimiter),
+    )
 
 
 @click.group()
@@ -111,15 +117,13 @@ def checkins_import(ctx, file: Path, source, rejects, encoding, delimiter, silen
     Example:
       hotline checkins import checkins.csv --encoding cp1258
     """
-    engine = engine_for(ctx)
-    with progress(file, silent) as on_read:
-        summary = import_checkins(
-            engine,
-            file,
-            source=source,
-            rejects_path=rejects,
-            encoding=encoding,
-            delimiter=_delimiter(delimiter),
-            on_read=on_read,
-        )
-    click.echo(summary.line())
+    _run_import(
+        ctx,
+        import_checkins,
+        file,
+        silent,
+        source=source,
+        rejects_path=rejects,
+        encoding=encoding,
+        delimiter=_delimiter(delimiter),
+    )
