@@ -15,14 +15,14 @@ from ivr import speech
 from ivr.channel import Channel
 from ivr.flows.declaration import take_declaration
 from ivr.flows.lookups import CITY_ZONE
-from ivr.flows.records import NoticeRecords, NoticeTarget
+from ivr.flows.records import NoticeTarget, Records
 
 log = logging.getLogger("hotline.ivr")
 OPT_OUT_KEY = "9"
 
 
 async def notice(channel: Channel) -> None:
-    records = NoticeRecords.of(channel)
+    records = Records.of(channel)
     attempt = channel.args[0] if channel.args else ""
     target = await records.run(records.notice_answered, int(attempt)) if attempt.isdigit() else None
     await channel.answer()

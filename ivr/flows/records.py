@@ -51,6 +51,16 @@ class Visit:
     checked_in_at: datetime
 
 
+@dataclass(frozen=True)
+class NoticeTarget:
+    """What the notice call needs to say, read when the callee answers."""
+
+    contact_id: int
+    phone: str
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+
+
 class Records:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock = utc_now):
         self.sessions = sessions
@@ -145,6 +155,40 @@ class Records:
             if outcome is not None:
                 row.outcome, row.ended_at = outcome, self.clock()
 
+    # ---- the outbound notice ------------------------------------------------------------
+    def notice_answered(self, attempt_id: int) -> NoticeTarget | None:
+        """Marks the attempt answered and its contact reached; None for an unknown attempt."""
+        with self.sessions.begin() as s:
+            attempt = s.get(CallAttempt, attempt_id)
+            if attempt is None:
+                return None
+            attempt.answered_at = attempt.answered_at or self.clock()
+            attempt.outcome = "answered"
+            contact = s.get(Contact, attempt.contact_id)
+            if contact.status in ("pending", "dialing"):
+                contact.status = "answered"
+            out = (contact.why[0] if contact.why else {}).get("checked_out_at")
+            return NoticeTarget(
+                contact.id,
+                contact.phone,
+                contact.checked_in_at,
+                datetime.fromisoformat(out) if out else None,
+            )
+
+    def opt_out(self, target: NoticeTarget) -> None:
+        with self.sessions.begin() as s:
+            if s.get(OptOut, target.phone) is None:
+                s.add(
+                    OptOut(
+                        phone=target.phone, reason="pressed 9 on a notice call", since=self.clock()
+                    )
+                )
+            s.get(Contact, target.contact_id).status = "opted_out"
+
+    def mark_declared(self, contact_id: int) -> None:
+        with self.sessions.begin() as s:
+            s.get(Contact, contact_id).status = "declared"
+
     # ---- lookups ------------------------------------------------------------------------
     def exposure_visits(self, phone: str) -> list[Visit]:
         """Visits that put this phone on an exposure campaign's list, earliest first."""
@@ -172,54 +216,3 @@ class Records:
                 .order_by(Appointment.slot_start)
                 .limit(1)
             )
-
-
-@dataclass(frozen=True)
-class NoticeTarget:
-    """What the notice call needs to say, read when the callee answers."""
-
-    contact_id: int
-    phone: str
-    checked_in_at: datetime | None
-    checked_out_at: datetime | None
-
-
-def _notice_answered(s: Session, attempt_id: int, now: datetime) -> NoticeTarget | None:
-    attempt = s.get(CallAttempt, attempt_id)
-    if attempt is None:
-        return None
-    attempt.answered_at = attempt.answered_at or now
-    attempt.outcome = "answered"
-    contact = s.get(Contact, attempt.contact_id)
-    if contact.status in ("pending", "dialing"):
-        contact.status = "answered"
-    first = contact.why[0] if contact.why else {}
-    out = first.get("checked_out_at")
-    return NoticeTarget(
-        contact.id,
-        contact.phone,
-        contact.checked_in_at,
-        datetime.fromisoformat(out) if out else None,
-    )
-
-
-class NoticeRecords(Records):
-    """The outbound side: the attempt answered, opt-outs, and a declared contact."""
-
-    def notice_answered(self, attempt_id: int) -> NoticeTarget | None:
-        with self.sessions.begin() as s:
-            return _notice_answered(s, attempt_id, self.clock())
-
-    def opt_out(self, target: NoticeTarget) -> None:
-        with self.sessions.begin() as s:
-            if s.get(OptOut, target.phone) is None:
-                s.add(
-                    OptOut(
-                        phone=target.phone, reason="pressed 9 on a notice call", since=self.clock()
-                    )
-                )
-            s.get(Contact, target.contact_id).status = "opted_out"
-
-    def mark_declared(self, contact_id: int) -> None:
-        with self.sessions.begin() as s:
-            s.get(Contact, contact_id).status = "declared"
