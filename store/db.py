@@ -60,7 +60,12 @@ def check_reachable(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.OperationalError as exc:
-        raise UserError(f"cannot connect to the database: {_first_line(exc)}") from None
+        raise unreachable(exc) from None
+
+
+def unreachable(exc: Exception) -> UserError:
+    """The one line a supervisor sees when the database cannot be reached."""
+    return UserError(f"cannot connect to the database: {_first_line(exc)}")
 
 
 def _first_line(exc: Exception) -> str:

@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from store.db import unreachable
 from store.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -43,8 +44,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         before = current_revision(engine)
         command.upgrade(alembic_config(engine), "head")
     except sa.exc.OperationalError as exc:
-        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise UserError(f"cannot connect to the database: {first}") from None
+        raise unreachable(exc) from None
     return before, current_revision(engine)
 
 
