@@ -8,13 +8,14 @@ index named after what they serve.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -41,8 +42,13 @@ CONTACT_STATUSES = (
     "opted_out",
     "failed",
     "exhausted",
+    "expired",
 )
 ATTEMPT_OUTCOMES = ("answered", "busy", "no_answer", "congestion", "failed", "machine", "unknown")
+# An attempt's life (dialer.policy has the transition table).
+ATTEMPT_STATES = ("queued", "dialing", *ATTEMPT_OUTCOMES, "retry_wait", "done")
+APPOINTMENT_STATUSES = ("booked", "confirmed", "cannot_come")
+FEEDBACK_STATUSES = ("recording", "new", "cancelled", "failed", "hangup")
 DECLARATION_SOURCES = ("inbound", "campaign")
 
 
@@ -135,15 +141,31 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     created_at: Mapped[datetime]
     start_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
     margin_s: Mapped[int] = mapped_column(Integer, default=30 * 60)
     dwell_s: Mapped[int] = mapped_column(Integer, default=60 * 60)
-    calling_hours: Mapped[str] = mapped_column(String(32), default="08:00-20:00")
+    # Policy (dialer.policy reads these): calling window in city time, retries per outcome.
+    calling_hours: Mapped[str] = mapped_column(String(32), default="07:30-20:30")
+    calling_days: Mapped[str] = mapped_column(String(32), default="mon-sun")
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
-    retry_after_s: Mapped[int] = mapped_column(Integer, default=30 * 60)
+    retry_after_s: Mapped[int] = mapped_column(Integer, default=30 * 60)  # outcome unknown
+    retry_busy_s: Mapped[int] = mapped_column(Integer, default=10 * 60)
+    retry_no_answer_s: Mapped[int] = mapped_column(Integer, default=30 * 60)
+    retry_failed_s: Mapped[int] = mapped_column(Integer, default=5 * 60)  # also congestion
+    retry_machine_s: Mapped[int] = mapped_column(Integer, default=60 * 60)
+    ring_timeout_s: Mapped[int] = mapped_column(Integer, default=30)
+    deadline_s: Mapped[int | None] = mapped_column(Integer)  # after the start
+    deadline_at: Mapped[datetime | None]
+    suppress_s: Mapped[int] = mapped_column(Integer, default=24 * 3600)
+    amd: Mapped[bool] = mapped_column(Boolean, default=False)
+    leave_message: Mapped[bool] = mapped_column(Boolean, default=False)
+    record: Mapped[bool] = mapped_column(Boolean, default=False)
     max_channels: Mapped[int] = mapped_column(Integer, default=10)
     calls_per_second: Mapped[float] = mapped_column(default=2.0)
     caller_id: Mapped[str] = mapped_column(String(64), default="")
     trunk: Mapped[str] = mapped_column(String(64), default="")
+    appointment_day: Mapped[date | None] = mapped_column(Date)  # reminder campaigns
     case: Mapped[Case | None] = relationship()
 
 
@@ -151,7 +173,9 @@ class Contact(Base):
     __tablename__ = "contact"
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone", name="uq_contact_campaign_phone"),
-        Index("ix_contact_due", "campaign_id", "status", "next_attempt_at"),
+        # The dialer's claim: pending contacts of a campaign in calling order.
+        Index("ix_contact_due", "campaign_id", "status", "priority", "checked_in_at"),
+        Index("ix_contact_phone", "phone"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
@@ -166,15 +190,28 @@ class Contact(Base):
     next_attempt_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None]
+    last_outcome: Mapped[str | None] = mapped_column(String(16))
+    final_reason: Mapped[str | None] = mapped_column(String(200))
+    reached_at: Mapped[datetime | None]
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment.id", ondelete="SET NULL", name="fk_contact_appointment")
+    )
     created_at: Mapped[datetime]
 
 
 class CallAttempt(Base):
+    """One dial. Written (state queued) before the Originate leaves, so no call goes
+    unrecorded; the funnel columns are filled by the notice flow as the callee listens."""
+
     __tablename__ = "call_attempt"
+    __table_args__ = (Index("ix_call_attempt_number_time", "number", "originated_at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contact.id", ondelete="CASCADE"), index=True
     )
+    attempt_no: Mapped[int] = mapped_column(Integer, default=1)
+    worker: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(16), default="queued")
     number: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(100), unique=True)
     channel: Mapped[str] = mapped_column(String(200), default="")
@@ -182,8 +219,49 @@ class CallAttempt(Base):
     answered_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[int | None] = mapped_column(Integer)  # OriginateResponse Reason
     hangup_cause: Mapped[int | None] = mapped_column(Integer)
+    cause_txt: Mapped[str | None] = mapped_column(String(64))
+    amd_status: Mapped[str | None] = mapped_column(String(16))
+    notice_heard_at: Mapped[datetime | None]
+    key_pressed: Mapped[str | None] = mapped_column(String(8))
+    declaration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("declaration.id", ondelete="SET NULL", name="fk_call_attempt_declaration")
+    )
     recording_path: Mapped[str | None] = mapped_column(String(1000))
+
+
+class BadNumber(Base):
+    """A number the network called unallocated or rejected: never dialed again, by any campaign."""
+
+    __tablename__ = "bad_number"
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    cause: Mapped[int | None] = mapped_column(Integer)
+    cause_txt: Mapped[str] = mapped_column(String(64), default="")
+    since: Mapped[datetime]
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_attempt.id", ondelete="SET NULL")
+    )
+
+
+class Lease(Base):
+    """A named lease (the scheduler's, one per database): who holds it and until when."""
+
+    __tablename__ = "lease"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime]
+
+
+class DialerWorker(Base):
+    """A running `hotline dialer run`, as its heartbeat last told (status and doctor read it)."""
+
+    __tablename__ = "dialer_worker"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    channels_in_use: Mapped[int] = mapped_column(Integer, default=0)
+    ami_connected: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Declaration(Base):
@@ -194,6 +272,7 @@ class Declaration(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)  # symptomatic
     confirmation_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime]
 
@@ -216,17 +295,27 @@ class Feedback(Base):
     caller: Mapped[str] = mapped_column(String(64), default="")
     category: Mapped[str] = mapped_column(String(64), default="")
     recording_path: Mapped[str | None] = mapped_column(String(1000))
+    duration_s: Mapped[float | None]
     status: Mapped[str] = mapped_column(String(16), default="new")
     created_at: Mapped[datetime]
 
 
 class Appointment(Base):
     __tablename__ = "appointment"
+    __table_args__ = (
+        UniqueConstraint("phone", "slot_start", "site", name="uq_appointment"),
+        Index("ix_appointment_slot", "slot_start"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     phone: Mapped[str] = mapped_column(String(16), index=True)
     site: Mapped[str] = mapped_column(String(300))
     slot_start: Mapped[datetime]
     slot_end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    responded_at: Mapped[datetime | None]
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", name="fk_appointment_batch")
+    )
 
 
 class OptOut(Base):
@@ -234,3 +323,14 @@ class OptOut(Base):
     phone: Mapped[str] = mapped_column(String(16), primary_key=True)
     reason: Mapped[str] = mapped_column(String(200), default="")
     since: Mapped[datetime]
+
+
+class ExportAudit(Base):
+    """Every export that showed full phone numbers: who, when, what."""
+
+    __tablename__ = "export_audit"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime]
+    who: Mapped[str] = mapped_column(String(100))
+    what: Mapped[str] = mapped_column(String(500))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
