@@ -1,58 +1,18 @@
-"""A call attempt's life as a table, and what Asterisk's Reason and Cause codes mean. Pure.
+"""What Asterisk's Reason and Cause codes mean for a call attempt. Pure.
 
-Rules (h11's manner): the states and every legal step are one table; a step it does not
-list raises IllegalStep naming both states. Staying in the same state is not a step (a
-late duplicate event changes nothing). An attempt is written `queued` before its
-Originate leaves; `queued -> done` is only for one that never left (a crash between the
-two). The outcome comes from the far end's Q.850 cause when there is one, else from the
-OriginateResponse Reason (PROTOCOL.md): unallocated, rejected, changed or malformed
-numbers are bad numbers, never dialed again by any campaign.
+Rules: the attempt's states and steps are the table in store.attempt_states (the notice
+flow moves attempts too). The outcome comes from the far end's Q.850 cause when there is
+one, else from the OriginateResponse Reason (PROTOCOL.md): unallocated, rejected, changed
+or malformed numbers are bad numbers, never dialed again by any campaign.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-OUTCOME_STATES = ("answered", "busy", "no_answer", "congestion", "failed", "machine", "unknown")
-_AFTER = frozenset({"retry_wait", "done"})
+from store.attempt_states import IllegalStep, step
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"dialing", "done"}),
-    "dialing": frozenset({"answered", "busy", "no_answer", "congestion", "failed", "unknown"}),
-    # AMD (or the notice flow) finds a machine after the answer.
-    "answered": frozenset({"machine", "done"}),
-    "busy": _AFTER,
-    "no_answer": _AFTER,
-    "congestion": _AFTER,
-    "failed": _AFTER,
-    "machine": _AFTER,
-    # A call we lost track of may still be found answered (the callee reached the notice).
-    "unknown": _AFTER | {"answered"},
-    "retry_wait": frozenset({"done"}),
-    "done": frozenset(),
-}
-STATES = tuple(TRANSITIONS)
-LIVE_STATES = ("queued", "dialing", "answered", "machine")  # a channel may be in use
-
-
-class IllegalStep(ValueError):
-    """A step the attempt table does not allow."""
-
-    def __init__(self, current: str, new: str) -> None:
-        super().__init__(f"a call attempt cannot go from {current!r} to {new!r}")
-        self.current, self.new = current, new
-
-
-def step(current: str, new: str) -> str:
-    """The new state, or IllegalStep. `current == new` is allowed and changes nothing."""
-    if new == current:
-        return new
-    if current not in TRANSITIONS:
-        raise IllegalStep(current, new)
-    if new not in TRANSITIONS[current]:
-        raise IllegalStep(current, new)
-    return new
-
+__all__ = ["IllegalStep", "Outcome", "best_cause", "classify", "step"]
 
 # Reason codes in OriginateResponse (PROTOCOL.md).
 REASON_ANSWERED, REASON_BUSY, REASON_NO_ANSWER, REASON_CONGESTION = 4, 5, 3, 8

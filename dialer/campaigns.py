@@ -124,7 +124,9 @@ def set_policy(campaign: Campaign, **options) -> list[str]:
 
 def start(campaign: Campaign, now: datetime, at: datetime | None = None) -> str:
     if campaign.status not in ("draft", "scheduled"):
-        hint = f"; use: hotline campaign resume {campaign.id}" if campaign.status == "paused" else ""
+        hint = ""
+        if campaign.status == "paused":
+            hint = f"; use: hotline campaign resume {campaign.id}"
         raise UserError(f"campaign {campaign.id} is {campaign.status}, not a draft{hint}")
     if at is not None and at > now:
         campaign.status, campaign.start_at = "scheduled", at
