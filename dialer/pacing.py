@@ -1,11 +1,15 @@
 """Pacing: at most R new calls per second (a token bucket) and N channels at once. Pure.
 
-Rules: the bucket holds at most `burst` tokens (default: one second's worth, at least 1),
-starts full, refills continuously at `rate`; a call takes one token. Time is a monotonic
-number of seconds passed in by the caller, so tests drive it with a fake clock.
+Rules: the bucket holds at most `burst` tokens (default 1: calls are spaced 1/rate apart,
+so no window of one second ever holds more than `rate` new calls, and the trunk never sees
+a burst), starts full, refills continuously at `rate`; a call takes one token. Time is a
+monotonic number of seconds passed in by the caller, so tests drive it with a fake clock.
 """
 
 from __future__ import annotations
+
+
+_EPSILON = 1e-9
 
 
 class TokenBucket:
@@ -13,15 +17,13 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError("calls per second must be above 0")
         self.rate = rate
-        self.burst = max(1.0, burst if burst is not None else rate)
+        self.burst = max(1.0, burst if burst is not None else 1.0)
         self.tokens = self.burst
         self.stamp = now
 
     def set_rate(self, rate: float, now: float) -> None:
         self._refill(now)
         self.rate = rate
-        self.burst = max(1.0, rate)
-        self.tokens = min(self.tokens, self.burst)
 
     def _refill(self, now: float) -> None:
         if now > self.stamp:
@@ -31,11 +33,18 @@ class TokenBucket:
     def take(self, now: float) -> float:
         """0.0 when a token was taken; else the seconds to wait before one is there."""
         self._refill(now)
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
+        if self.tokens >= 1.0 - _EPSILON:  # a float sum a hair short of a whole token
+            self.tokens = max(0.0, self.tokens - 1.0)
             return 0.0
         return (1.0 - self.tokens) / self.rate
 
 
-def free_channels(limit: int, in_use: int) -> int:
-    return max(0, limit - in_use)
+def most_in_any_window(times: list[float], width: float) -> int:
+    """The most events inside any half-open window [t, t + width): for checking pacing."""
+    times = sorted(times)
+    best, first = 0, 0
+    for last, t in enumerate(times):
+        while times[first] <= t - width:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
