@@ -8,7 +8,6 @@ monotonic number of seconds passed in by the caller, so tests drive it with a fa
 
 from __future__ import annotations
 
-
 _EPSILON = 1e-9
 
 
