@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dialer import ledger
 from dialer.calling_hours import PolicyError, parse_days, parse_hours
+from dialer.times import TimeError, parse_duration
 from store.errors import UserError
 from store.models import CallAttempt, Campaign, Contact
 
@@ -106,6 +107,12 @@ def _int_between(flag: str, value, low: int, high: int) -> int:
 
 
 def _seconds(value) -> int:
+    """A timedelta, a number of seconds, or text as the CLI takes it (90s, 10m, 2h, 2d)."""
+    if isinstance(value, str):
+        try:
+            value = parse_duration(value)
+        except TimeError as exc:
+            raise PolicyError(str(exc)) from None
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
     if seconds < 0:
         raise PolicyError("a duration cannot be negative")

@@ -208,8 +208,12 @@ class Dialer:
             self._spawn(self._call(plan, claimed))
         self.stats.started += len(result.claimed)
         self.stats.peak = max(self.stats.peak, len(self.live))
-        if len(result.claimed) < taken:
-            return self.config.refresh  # nothing more due, or the campaign's channels are full
+        if len(result.claimed) < taken:  # nothing more due now, or the channels are full
+            if result.next_due is not None:
+                return min(
+                    self.config.refresh, self.clock.real((result.next_due - now).total_seconds())
+                )
+            return self.config.refresh
         return self.clock.real(wait) if wait else 0.0
 
     def _lease(self, plan: CampaignPlan) -> timedelta:

@@ -71,6 +71,7 @@ class ClaimResult:
     claimed: list[Claimed] = field(default_factory=list)
     skipped: int = 0
     deferred: int = 0
+    next_due: datetime | None = None  # when fewer than asked: the next retry's time
 
 
 def other_channel_id(channel_id: str) -> str:
@@ -168,6 +169,14 @@ def claim(
             else:
                 result.claimed.append(_queue_attempt(session, contact, worker, now, lease))
         session.flush()
+    if len(result.claimed) < limit:
+        result.next_due = session.scalar(
+            sa.select(sa.func.min(Contact.next_attempt_at)).where(
+                Contact.campaign_id == plan.id,
+                Contact.status == "pending",
+                Contact.next_attempt_at > now,
+            )
+        )
     return result
 
 
