@@ -69,15 +69,16 @@ class AmiClient:
         reply = await self.action(name, headers, timeout)
         if reply.get("Response") != "Success":
             return reply, []
+        action_id = reply.get("ActionID")
         complete = await self.wait_event(
-            lambda e: e.get("ActionID") == reply.get("ActionID") and e.get("EventList") == "Complete",
+            lambda e: e.get("ActionID") == action_id and e.get("EventList") == "Complete",
             timeout,
             start=action_id_before,
         )
         items = [
             e
             for e in self.events[action_id_before:]
-            if e.get("ActionID") == reply.get("ActionID") and e is not complete
+            if e.get("ActionID") == action_id and e is not complete
         ]
         return reply, items
 
@@ -118,7 +119,7 @@ class AmiClient:
                     future.set_exception(AmiError("Asterisk closed the AMI connection"))
 
     async def _dispatch(self, message: Message) -> None:
-        if "Response" in message:
+        if "Response" in message and "Event" not in message:  # OriginateResponse has both
             future = self._waiting.get(message.get("ActionID", ""))
             if future is not None and not future.done():
                 future.set_result(message)

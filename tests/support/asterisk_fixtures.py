@@ -3,7 +3,7 @@
 # (every channel hung up, its own dialplan removed) and a log mark, so a test can assert
 # that it caused no WARNING or ERROR. Skips with the reason where Asterisk (or espeak-ng,
 # for the prompts) is missing. A folder uses these fixtures by importing them into its
-# conftest.py: `from asterisk_fixtures import asterisk, pbx, prompt_sounds  # noqa: F401`.
+# conftest.py: `from asterisk_fixtures import asterisk, pbx, prompt_sounds` (noqa F401).
 """Fixtures for tests on a real Asterisk (see the module docstring of each helper).
 
 Fixtures

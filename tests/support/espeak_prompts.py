@@ -27,7 +27,7 @@ VOICES = {"vi": "vi", "en": "en"}
 def missing_reason() -> str | None:
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
-            return f"{tool} is not installed; the real-Asterisk call tests speak their prompts with it"
+            return f"{tool} is not installed; the real-Asterisk call tests speak prompts with it"
     return None
 
 

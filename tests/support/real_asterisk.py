@@ -30,14 +30,49 @@ TEST_NETWORK = "Local/{number}@test-pstn"  # the dialer's dial string in these t
 SILENCE_MOH = "caller-silence"  # music-on-hold class of silence for the test caller
 PROBLEM = re.compile(r"\b(WARNING|ERROR)\[")
 
-MODULES = """
-pbx_config res_speech res_agi res_timing_timerfd res_musiconhold res_clioriginate
-app_dial app_queue app_amd app_mixmonitor app_playback app_senddtmf app_waitforsilence
-app_talkdetect app_exec app_verbose app_stack app_originate app_record app_read app_echo
-app_userevent func_logic func_strings func_channel func_callerid func_global func_cdr
-func_hangupcause func_math codec_ulaw codec_alaw codec_a_mu codec_gsm codec_resample
-format_wav format_pcm format_sln format_gsm bridge_simple bridge_builtin_features
-""".split()
+MODULES = (
+    "pbx_config",
+    "res_speech",
+    "res_agi",
+    "res_timing_timerfd",
+    "res_musiconhold",
+    "res_clioriginate",
+    "app_dial",
+    "app_queue",
+    "app_amd",
+    "app_mixmonitor",
+    "app_playback",
+    "app_senddtmf",
+    "app_waitforsilence",
+    "app_talkdetect",
+    "app_exec",
+    "app_verbose",
+    "app_stack",
+    "app_originate",
+    "app_record",
+    "app_read",
+    "app_echo",
+    "app_userevent",
+    "func_logic",
+    "func_strings",
+    "func_channel",
+    "func_callerid",
+    "func_global",
+    "func_cdr",
+    "func_hangupcause",
+    "func_math",
+    "codec_ulaw",
+    "codec_alaw",
+    "codec_a_mu",
+    "codec_gsm",
+    "codec_resample",
+    "format_wav",
+    "format_pcm",
+    "format_sln",
+    "format_gsm",
+    "bridge_simple",
+    "bridge_builtin_features",
+)
 
 # Core subsystems read these at start and log an ERROR when they are absent.
 QUIET_CORE = {
@@ -100,6 +135,7 @@ class AsteriskPbx:
     dialer_secret: str = field(default_factory=lambda: secrets.token_hex(12))
     test_secret: str = field(default_factory=lambda: secrets.token_hex(12))
     mark: int = 0  # set by the `pbx` fixture: the log position at the test's start
+    boot_mark: int = 0  # the log position once fully booted: what came before is the start
     process: subprocess.Popen | None = None
     _dialplan: dict[str, str] = field(default_factory=dict)
 
@@ -130,14 +166,16 @@ class AsteriskPbx:
         """A position in the log; `log_problems(mark)` reads what came after it."""
         return self.log_file.stat().st_size if self.log_file.exists() else 0
 
-    def log_text(self, since: int = 0) -> str:
+    def log_text(self, since: int = 0, until: int | None = None) -> str:
         with self.log_file.open("rb") as f:
             f.seek(since)
-            return f.read().decode("utf-8", "replace")
+            data = f.read() if until is None else f.read(max(0, until - since))
+        return data.decode("utf-8", "replace")
 
-    def log_problems(self, since: int = 0) -> list[str]:
-        """The WARNING and ERROR lines logged after `since`."""
-        return [line for line in self.log_text(since).splitlines() if PROBLEM.search(line)]
+    def log_problems(self, since: int = 0, until: int | None = None) -> list[str]:
+        """The WARNING and ERROR lines logged between `since` and `until` (default: now)."""
+        text = self.log_text(since, until)
+        return [line for line in text.splitlines() if PROBLEM.search(line)]
 
     def set_dialplan(self, name: str, text: str | None) -> None:
         """Add (or with None remove) a test's own extensions.conf text; reloads the dialplan."""
@@ -181,6 +219,7 @@ class AsteriskPbx:
         if "fully booted" not in booted:
             self.stop()
             raise RuntimeError(f"Asterisk did not boot: {booted!r}")
+        self.boot_mark = self.log_mark()
 
     def stop(self) -> None:
         if self.process is None:

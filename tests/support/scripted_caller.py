@@ -110,8 +110,15 @@ class ScriptedCaller:
         """The test network's callee for `number` (ending in 9) will play this script."""
         return self.expect(number, script)
 
-    async def call(self, ami: AmiClient, script: Iterable[Step], *, callerid: str = "0905123456",
-                   exten: str = "1022", context: str = "hotline-inbound") -> Transcript:  # fmt: skip
+    async def call(
+        self,
+        ami: AmiClient,
+        script: Iterable[Step],
+        *,
+        callerid: str = "0905123456",
+        exten: str = "1022",
+        context: str = "hotline-inbound",
+    ) -> Transcript:
         """Dial exten@context as a citizen (Local channel; the ;1 half is us); the transcript."""
         token = f"call-{next(self._tokens)}"
         future = self.expect(token, script)
@@ -156,9 +163,10 @@ class ScriptedCaller:
 
 
 async def run_app(channel: Channel, app: str, data: str | None = None) -> int | None:
-    """EXEC an application; CallerHungUp once the far end is gone (EXEC itself is dead-safe)."""
+    """EXEC an application; CallerHungUp once the far end is gone (EXEC itself is dead-safe,
+    so the sign is a HANGUP line or the application's -1: Asterisk's "the channel is gone")."""
     result = await channel.exec(app, data)
-    if channel.hung_up:
+    if channel.hung_up or result == -1:
         raise CallerHungUp(f"the far end hung up during {app}")
     return result
 
@@ -185,13 +193,20 @@ async def perform(channel: Channel, script: list[Step], transcript: Transcript) 
 async def listen(channel: Channel, step: Listen) -> str:
     """'heard N.Ns' (talk, then quiet_s of quiet) or 'heard nothing'."""
     loop = asyncio.get_running_loop()
-    await run_app(channel, "WaitForNoise", f"100,1,{step.start_within:d}")
-    if await channel.get_variable("WAITSTATUS") != "NOISE":
+    if await wait_for_noise(channel, step.start_within) != "NOISE":
         return "heard nothing"
     began = last_noise = loop.time()
     while last_noise - began < step.at_most:
-        await run_app(channel, "WaitForNoise", f"100,1,{step.quiet_s:d}")
-        if await channel.get_variable("WAITSTATUS") != "NOISE":
+        if await wait_for_noise(channel, step.quiet_s) != "NOISE":
             break
         last_noise = loop.time()
     return f"heard {last_noise - began:.1f}s"
+
+
+async def wait_for_noise(channel: Channel, timeout_s: int) -> str:
+    """NOISE (100 ms of it) or TIMEOUT; CallerHungUp when the line went dead meanwhile."""
+    await run_app(channel, "WaitForNoise", f"100,1,{timeout_s:d}")
+    status = await channel.get_variable("WAITSTATUS")
+    if status == "HANGUP" or channel.hung_up:
+        raise CallerHungUp("the far end hung up while we listened")
+    return status or ""
