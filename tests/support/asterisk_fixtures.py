@@ -30,6 +30,7 @@ What an AsteriskPbx gives a test
   0 unallocated, 1 answers after 2 s and presses 1, 2 busy, 3 rings forever,
   4 congestion, 5 answers and hangs up, 6 answering machine, 7 rejected (cause 21),
   8 a person for AMD, 9 the scripted test caller (``caller.expect_callee(number, script)``).
+  The network's Q.850 cause is on the Hangup event of ``<ChannelId>;2`` (docs/real-asterisk.md).
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ async def perform(channel: Channel, script: list[Step], transcript: Transcript) 
     await run_app(channel, "StartMusicOnHold", SILENCE_MOH)  # real (silent) frames while we wait
     for step in script:
         if isinstance(step, Listen):
-            transcript.lines.append(await listen(channel, step))
+            await listen(channel, step, transcript)
         elif isinstance(step, Press):
             await run_app(channel, "SendDTMF", step.keys)
             transcript.lines.append(f"pressed {step.keys}")
@@ -190,17 +190,21 @@ async def perform(channel: Channel, script: list[Step], transcript: Transcript) 
             return
 
 
-async def listen(channel: Channel, step: Listen) -> str:
-    """'heard N.Ns' (talk, then quiet_s of quiet) or 'heard nothing'."""
+async def listen(channel: Channel, step: Listen, transcript: Transcript) -> None:
+    """Writes 'heard N.Ns' (talk, then quiet_s of quiet) or 'heard nothing'; what was heard
+    is written down even when the far end hangs up before the quiet."""
     loop = asyncio.get_running_loop()
     if await wait_for_noise(channel, step.start_within) != "NOISE":
-        return "heard nothing"
+        transcript.lines.append("heard nothing")
+        return
     began = last_noise = loop.time()
-    while last_noise - began < step.at_most:
-        if await wait_for_noise(channel, step.quiet_s) != "NOISE":
-            break
-        last_noise = loop.time()
-    return f"heard {last_noise - began:.1f}s"
+    try:
+        while last_noise - began < step.at_most:
+            if await wait_for_noise(channel, step.quiet_s) != "NOISE":
+                break
+            last_noise = loop.time()
+    finally:
+        transcript.lines.append(f"heard {last_noise - began:.1f}s")
 
 
 async def wait_for_noise(channel: Channel, timeout_s: int) -> str:
