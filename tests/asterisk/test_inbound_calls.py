@@ -4,16 +4,13 @@ existing IVR, a database; the test caller listens and presses keys like a person
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
 import sqlalchemy as sa
 from ami_client import AmiClient
-from real_asterisk import TEST_USER
+from asterisk_calls import ami_login, hotline_fastagi
 from scripted_caller import HangUp, Listen, Press, ScriptedCaller
 
-from ivr.fastagi import FastAgiServer
-from ivr.flows import ROUTES
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from store.models import Declaration, InboundCall
@@ -25,27 +22,6 @@ def sessions(tmp_path):
     upgrade(engine)
     yield session_factory(engine)
     engine.dispose()
-
-
-@contextlib.asynccontextmanager
-async def hotline_fastagi(pbx, sounds, **context):
-    """Our FastAGI server where the dialplan's [globals] point, with the test prompts."""
-    server = FastAgiServer(ROUTES, host=pbx.host, port=pbx.agi_port, sounds_dir=str(sounds),
-                           **context)  # fmt: skip
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.close(grace=5.0)
-
-
-@contextlib.asynccontextmanager
-async def ami_as_tester(pbx):
-    ami = await AmiClient.login(pbx.host, pbx.ami_port, TEST_USER, pbx.test_secret)
-    try:
-        yield ami
-    finally:
-        await ami.close()
 
 
 def event_in_context(ami: AmiClient, channel_id: str, context: str) -> bool:
@@ -79,7 +55,7 @@ def test_a_citizen_declares_by_keypad_through_the_real_asterisk(pbx, prompt_soun
         async with (
             hotline_fastagi(pbx, prompt_sounds, sessions=sessions, log_calls=True) as server,
             ScriptedCaller(pbx) as caller,
-            ami_as_tester(pbx) as ami,
+            ami_login(pbx) as ami,
         ):
             transcript = await caller.call(ami, DECLARE, callerid="0905123456")
             await asyncio.wait_for(server.wait_idle(), 10)
@@ -111,7 +87,7 @@ def test_a_citizen_declares_by_keypad_through_the_real_asterisk(pbx, prompt_soun
 
 def test_with_the_fastagi_server_down_the_caller_hears_the_apology(pbx, prompt_sounds):
     async def scenario():
-        async with ScriptedCaller(pbx) as caller, ami_as_tester(pbx) as ami:
+        async with ScriptedCaller(pbx) as caller, ami_login(pbx) as ami:
             transcript = await caller.call(ami, [Listen(), Listen(start_within=3)])
             return transcript, ami
 

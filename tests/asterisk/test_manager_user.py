@@ -4,10 +4,10 @@ works with it, and what it does not need is refused. Also the test network's dig
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
 from ami_client import AmiClient, AmiError
+from asterisk_calls import ami_login
 from real_asterisk import DIALER_USER, TEST_NETWORK, TEST_USER
 
 ANSWERED = """[test-answered]
@@ -15,16 +15,6 @@ exten => s,1,NoOp(attempt ${HOTLINE_ATTEMPT})
  same => n,Wait(30)
  same => n,Hangup()
 """
-
-
-@contextlib.asynccontextmanager
-async def logged_in(pbx, user=DIALER_USER, secret=None, events="on"):
-    secret = secret or (pbx.dialer_secret if user == DIALER_USER else pbx.test_secret)
-    ami = await AmiClient.login(pbx.host, pbx.ami_port, user, secret, events=events)
-    try:
-        yield ami
-    finally:
-        await ami.close()
 
 
 def originate(number: str, channel_id: str, timeout_ms: int = 10000, **variables: str):
@@ -43,7 +33,7 @@ def originate(number: str, channel_id: str, timeout_ms: int = 10000, **variables
 
 def test_the_dialer_user_logs_in_and_pings_and_a_wrong_secret_is_refused(pbx):
     async def scenario():
-        async with logged_in(pbx) as ami:
+        async with ami_login(pbx, DIALER_USER) as ami:
             pong = await ami.action("Ping")
             banner = ami.banner
         with pytest.raises(AmiError, match="refused"):
@@ -59,7 +49,7 @@ def test_the_dialer_user_originates_and_follows_the_call(pbx):
     pbx.set_dialplan("answered", ANSWERED)
 
     async def scenario():
-        async with logged_in(pbx) as ami, logged_in(pbx, TEST_USER) as watcher:
+        async with ami_login(pbx, DIALER_USER) as ami, ami_login(pbx, TEST_USER) as watcher:
             queued = await ami.action(
                 "Originate", originate("0905000018", "attempt-42", HOTLINE_ATTEMPT="42")
             )
@@ -96,7 +86,7 @@ def test_the_dialer_user_originates_and_follows_the_call(pbx):
 
 def test_the_dialer_user_may_read_the_dialplan_but_not_run_commands_or_applications(pbx):
     async def scenario():
-        async with logged_in(pbx) as ami:
+        async with ami_login(pbx, DIALER_USER) as ami:
             shown, entries = await ami.action_list(
                 "ShowDialPlan", [("Context", "hotline-outbound")]
             )
@@ -143,7 +133,7 @@ def test_the_test_network_answers_by_the_last_digit(pbx):
     pbx.set_dialplan("answered", ANSWERED)
 
     async def scenario():
-        async with logged_in(pbx) as ami:
+        async with ami_login(pbx, DIALER_USER) as ami:
             for digit in DIGITS:
                 queued = await ami.action(
                     "Originate", originate(f"090500000{digit}", f"net-{digit}", timeout_ms=3000)
