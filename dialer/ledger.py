@@ -466,9 +466,12 @@ def expire_past_deadline(session: Session, now: datetime) -> int:
 
 
 def complete_finished(session: Session, now: datetime) -> list[int]:
-    """Running campaigns with nobody left to call and no call live are completed."""
+    """Running campaigns with nobody left to call and no call live are completed (a
+    standing callbacks campaign never is: callers keep adding to it)."""
     done = []
-    for campaign in session.scalars(sa.select(Campaign).where(Campaign.status == "running")):
+    for campaign in session.scalars(
+        sa.select(Campaign).where(Campaign.status == "running", Campaign.kind != "callback")
+    ):
         waiting = session.scalar(
             sa.select(Contact.id)
             .where(Contact.campaign_id == campaign.id, Contact.status.in_(("pending", "dialing")))

@@ -65,6 +65,8 @@ class NoticeTarget:
     place_prompt: str | None = None  # the location's own recorded name (loc-<code>)
     district: str = ""
     leave_message: bool = False  # an answering machine hears a short message
+    kind: str = "exposure_notice"  # the campaign's kind (appointment_reminder, callback)
+    appointment_id: int | None = None
 
 
 class Records:
@@ -184,6 +186,8 @@ class Records:
                 place_prompt=location.prompt_id if location is not None else None,
                 district=location.district if location is not None else "",
                 leave_message=campaign.leave_message,
+                kind=campaign.kind,
+                appointment_id=contact.appointment_id,
             )
 
     def notice_answered(self, attempt_id: int) -> None:
