@@ -1,10 +1,11 @@
-# Rules: the outbound exposure notice. The dialplan runs it with the attempt id
+# Rules: the outbound exposure notice. The dialplan runs it with the dialer's signed token
 # (agi://host/notice,${HOTLINE_ATTEMPT}); the attempt is marked answered and its contact
 # "answered" before the first word is played, so a callee who hangs up at once is still
 # counted as reached. 9 during the notice opts the number out for good. Then the keypad
 # declaration (the same questions as the inbound one); a finished one marks the contact
-# "declared". An unknown attempt id is a wrong dialplan, not the callee's fault: a
-# polite goodbye, one log line, no operator (nobody called the hotline).
+# "declared". A token that does not check out (missing, forged, another attempt's, or a
+# replay after the attempt ended) changes nothing: a neutral goodbye, one log line, no
+# operator (nobody called the hotline).
 """The `notice` route: warn a contact of an exposure and take their declaration."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ivr import speech
 from ivr.channel import Channel
 from ivr.flows.declaration import take_declaration
 from ivr.flows.lookups import CITY_ZONE
-from ivr.flows.records import NoticeTarget, Records
+from ivr.flows.records import NoticeRefused, NoticeTarget, Records
 
 log = logging.getLogger("hotline.ivr")
 OPT_OUT_KEY = "9"
@@ -23,14 +24,17 @@ OPT_OUT_KEY = "9"
 
 async def notice(channel: Channel) -> None:
     records = Records.of(channel)
-    attempt = channel.args[0] if channel.args else ""
-    target = await records.run(records.notice_answered, int(attempt)) if attempt.isdigit() else None
-    await channel.answer()
-    if target is None:
-        log.warning("notice call %s: no attempt %r", channel.request.uniqueid, attempt)
-        await channel.play(["notice-intro", "goodbye"])
+    token = channel.args[0] if channel.args else ""
+    secret = channel.context.get("signing_secret")
+    try:
+        target = await records.run(records.notice_answered, token, secret)
+    except NoticeRefused as refused:
+        log.warning("notice call %s refused: %s", channel.request.uniqueid, refused)
+        await channel.answer()
+        await channel.play(["goodbye"])
         await channel.hangup()
         return
+    await channel.answer()
     key = await channel.play(["notice-intro", "notice-exposure"], escape=OPT_OUT_KEY)
     key = key or await channel.play(when_prompts(target, channel.lang), escape=OPT_OUT_KEY)
     key = key or await channel.play(

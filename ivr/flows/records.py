@@ -3,6 +3,8 @@
 # after question two leaves a declaration with two answers). Methods are blocking and
 # run in a worker thread (`Records.run`), so a slow disk never stalls other calls.
 # Time comes from the injected clock (context "clock"), never from a direct read.
+# The notice touches an attempt only after its HOTLINE_ATTEMPT token checks out
+# (store.attempt_token): signed for that attempt and its ChannelId, attempt not ended.
 """Declarations, feedback tickets and lookups, as flows need them."""
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.channel import Channel
+from store.attempt_token import parse_token, tag_matches
 from store.models import (
     Appointment,
     CallAttempt,
@@ -59,6 +62,11 @@ class NoticeTarget:
     phone: str
     checked_in_at: datetime | None
     checked_out_at: datetime | None
+
+
+class NoticeRefused(Exception):
+    """A notice session whose token does not open its attempt; the message says why
+    (never the token itself)."""
 
 
 class Records:
@@ -156,12 +164,11 @@ class Records:
                 row.outcome, row.ended_at = outcome, self.clock()
 
     # ---- the outbound notice ------------------------------------------------------------
-    def notice_answered(self, attempt_id: int) -> NoticeTarget | None:
-        """Marks the attempt answered and its contact reached; None for an unknown attempt."""
+    def notice_answered(self, token: str, secret: bytes | None) -> NoticeTarget:
+        """Marks the attempt answered and its contact reached, once the token (the dialer's
+        HOTLINE_ATTEMPT) proves it; else NoticeRefused and nothing changed."""
         with self.sessions.begin() as s:
-            attempt = s.get(CallAttempt, attempt_id)
-            if attempt is None:
-                return None
+            attempt = self._signed_attempt(s, token, secret)
             attempt.answered_at = attempt.answered_at or self.clock()
             attempt.outcome = "answered"
             contact = s.get(Contact, attempt.contact_id)
@@ -174,6 +181,22 @@ class Records:
                 contact.checked_in_at,
                 datetime.fromisoformat(out) if out else None,
             )
+
+    def _signed_attempt(self, s: Session, token: str, secret: bytes | None) -> CallAttempt:
+        if not secret:
+            raise NoticeRefused("no signing secret configured")
+        parsed = parse_token(token)
+        if parsed is None:
+            raise NoticeRefused("no well-formed attempt token")
+        attempt_id, tag = parsed
+        attempt = s.get(CallAttempt, attempt_id)
+        if attempt is None:
+            raise NoticeRefused(f"no attempt {attempt_id}")
+        if not tag_matches(secret, attempt_id, attempt.channel_id, tag):
+            raise NoticeRefused(f"attempt {attempt_id}: the token's tag is not ours")
+        if attempt.ended_at is not None or attempt.state == "done":
+            raise NoticeRefused(f"attempt {attempt_id} has already ended (a replay)")
+        return attempt
 
     def opt_out(self, target: NoticeTarget) -> None:
         with self.sessions.begin() as s:

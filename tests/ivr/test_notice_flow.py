@@ -8,7 +8,10 @@ from agi_fakes import ScriptedAsterisk, header_block
 from served_calls import NOW, played, serve_call
 
 from ivr.flows import ROUTES
+from store.attempt_token import make_token
 from store.models import CallAttempt, Campaign, Contact, Declaration, OptOut
+
+SECRET = b"notice-flow-test-secret-0123456789"
 
 
 @pytest.fixture
@@ -49,10 +52,12 @@ def sessions(sessions):
     return sessions
 
 
-def notice_call(sessions, keys, attempt="41", fake=None):
+def notice_call(sessions, keys, attempt=None, fake=None):
+    """The notice for attempt 41, with the dialer's token unless `attempt` says otherwise."""
     fake = fake or ScriptedAsterisk(list(keys))
-    header = header_block("notice", "0905123456", [attempt])
-    return serve_call(ROUTES, fake, header, sessions=sessions)
+    token = make_token(SECRET, 41, "hotline-41") if attempt is None else attempt
+    header = header_block("notice", "0905123456", [token])
+    return serve_call(ROUTES, fake, header, sessions=sessions, signing_secret=SECRET)
 
 
 class PressesNine(ScriptedAsterisk):
@@ -122,6 +127,6 @@ def test_nine_opts_out_for_good(sessions):
 
 
 def test_unknown_attempt_is_a_polite_goodbye(sessions):
-    fake = notice_call(sessions, [], attempt="999")
-    assert played(fake) == ["notice-intro", "goodbye"]
+    fake = notice_call(sessions, [], attempt=make_token(SECRET, 999, "hotline-999"))
+    assert played(fake) == ["goodbye"]
     assert state(sessions)[0] == "dialing"
