@@ -52,7 +52,7 @@ def describe(networks: Iterable[Network]) -> str:
     networks = tuple(networks)
     if networks == LOOPBACK:
         return "loopback only"
-    return ", ".join(str(n) for n in networks)
+    return ", ".join(str(n.network_address) if n.num_addresses == 1 else str(n) for n in networks)
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def unmasked(text: str) -> list[str]:
 
 def test_the_log_shows_no_phone_number_no_secret_no_token(deployment):
     logged = serve_and_call(deployment)
-    assert "accepting connections from 127.0.0.1/32" in logged
+    assert "accepting connections from 127.0.0.1\n" in logged
     assert f"route 'ivr' from {CALLER[:3]}****{CALLER[-3:]}: " in logged
     assert "notice call 1795695559.1 refused: attempt 41: the token's tag is not ours" in logged
     assert "refused a FastAGI connection from 127.0.0.2" in logged
