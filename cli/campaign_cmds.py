@@ -1,15 +1,24 @@
-"""`hotline campaign create|preview|list|refresh`: notice campaigns from a case."""
+"""`hotline campaign …`: notice campaigns from a case, their policy, and driving them.
+
+Rules: parse, call dialer.contacts / dialer.campaigns, print. Policy options are one
+shared stack (create and set). Times come from the clock the dialer uses (the wall clock,
+or HOTLINE_SIM_CLOCK in the demo), so `status` agrees with the running dialer.
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import click
 
 from cli.store_access import session_scope
+from dialer import campaigns as lifecycle
 from dialer.contacts import create_campaign, get_campaign, list_campaigns, preview, refresh_campaign
-from dialer.times import TimeError, format_city, parse_duration
+from dialer.times import TimeError, format_city, parse_duration, parse_time
 from reports.contacts import write_contacts_csv
+from store.clock import clock_from_env
 
 
 class DurationParam(click.ParamType):
@@ -27,6 +36,79 @@ class DurationParam(click.ParamType):
 
 
 DURATION = DurationParam()
+
+
+def _clock():
+    return clock_from_env(os.environ)
+
+
+POLICY_OPTIONS = [
+    click.option("--hours", help="Calling hours in city time [default: 07:30-20:30]."),
+    click.option(
+        "--days", help="Calling days, e.g. mon-sun, mon-fri, mon-fri,sun [default: mon-sun]."
+    ),
+    click.option("--channels", type=int, help="Most calls at once [default: 10]."),
+    click.option("--cps", type=float, help="Most new calls per second [default: 2]."),
+    click.option("--max-attempts", type=int, help="Most dials per person [default: 3]."),
+    click.option("--retry-busy", type=DURATION, help="Wait after busy [default: 10m]."),
+    click.option("--retry-no-answer", type=DURATION, help="Wait after no answer [default: 30m]."),
+    click.option(
+        "--retry-failed", type=DURATION, help="Wait after congestion or failure [default: 5m]."
+    ),
+    click.option(
+        "--retry-machine", type=DURATION, help="Wait after an answering machine [default: 60m]."
+    ),
+    click.option("--ring-timeout", type=DURATION, help="How long a call rings [default: 30s]."),
+    click.option(
+        "--deadline", type=DURATION, help="Stop calling this long after the start, e.g. 2d."
+    ),
+    click.option(
+        "--suppress",
+        type=DURATION,
+        help="Skip people another campaign called this recently [default: 24h].",
+    ),
+    click.option("--amd/--no-amd", default=None, help="Detect answering machines [default: off]."),
+    click.option(
+        "--leave-message/--no-leave-message",
+        default=None,
+        help="Leave machines a short message [default: off].",
+    ),
+    click.option(
+        "--record/--no-record", default=None, help="Record answered calls [default: off]."
+    ),
+    click.option("--caller-id", help="Caller ID shown to the people called."),
+]
+
+
+def policy_options(command):
+    for option in reversed(POLICY_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _policy(kwargs: dict) -> dict:
+    """Option values as dialer.campaigns names them (ring timeout etc. in seconds)."""
+    return {k: kwargs.pop(k) for k in list(kwargs) if k in _POLICY_NAMES}
+
+
+_POLICY_NAMES = {
+    "hours",
+    "days",
+    "channels",
+    "cps",
+    "max_attempts",
+    "retry_busy",
+    "retry_no_answer",
+    "retry_failed",
+    "retry_machine",
+    "ring_timeout",
+    "deadline",
+    "suppress",
+    "amd",
+    "leave_message",
+    "record",
+    "caller_id",
+}
 
 
 @click.group()
@@ -51,16 +133,25 @@ def campaign() -> None:
     show_default=True,
     help="Assumed stay when nobody scanned out (minutes, or 90s/2h).",
 )
+@policy_options
 @click.pass_context
-def campaign_create(ctx, case_code, name, margin, dwell) -> None:
+def campaign_create(ctx, case_code, name, margin, dwell, **kwargs) -> None:
     """Make a draft notice campaign with everyone who met the case's exposures.
+
+    Calling policy can be given now or later with `campaign set` (before the start or
+    while paused).
 
     \b
     Example:
       hotline campaign create --case F0-1234 --margin 30 --dwell 60
+      hotline campaign create --case F0-1234 --hours 08:00-20:00 --channels 30 --deadline 2d
     """
+    settings = _policy(kwargs)
     with session_scope(ctx) as session:
-        c, counts = create_campaign(session, case_code, name=name, margin=margin, dwell=dwell)
+        c, counts = create_campaign(
+            session, case_code, name=name, margin=margin, dwell=dwell, now=_clock().now()
+        )
+        lifecycle.apply_settings(c, **settings)
         click.echo(
             f"campaign {c.id} {c.name!r} (draft): {counts.contacts} contacts, "
             f"priority 1: {counts.priority1}, priority 2: {counts.priority2}; "
@@ -135,3 +226,170 @@ def campaign_refresh(ctx, id_or_name) -> None:
             f"{counts.updated} not yet dialed, kept {counts.kept_dialed} already dialed; "
             f"{counts.contacts} contacts match now"
         )
+
+
+@campaign.command(name="set")
+@click.argument("id_or_name")
+@policy_options
+@click.pass_context
+def campaign_set(ctx, id_or_name, **kwargs) -> None:
+    """Change a campaign's calling policy (in draft, scheduled or paused).
+
+    \b
+    Example:
+      hotline campaign pause 1
+      hotline campaign set 1 --channels 20 --hours 08:00-19:00 --retry-busy 15m
+      hotline campaign resume 1
+    """
+    settings = _policy(kwargs)
+    with session_scope(ctx) as session:
+        c = get_campaign(session, id_or_name)
+        changed = lifecycle.set_policy(c, **settings)
+        if not changed:
+            raise click.UsageError("nothing to change; give at least one option (see --help)")
+        click.echo(f"campaign {c.id} {c.name!r}: {describe_policy(c)}")
+
+
+def describe_policy(c) -> str:
+    deadline = f", deadline {c.deadline_s // 3600}h" if c.deadline_s else ""
+    extras = "".join(f", {name}" for name, on in (("AMD", c.amd), ("recorded", c.record)) if on)
+    return (
+        f"hours {c.calling_hours} {c.calling_days}, {c.max_channels} channels, "
+        f"{c.calls_per_second:g} calls/s, {c.max_attempts} attempts "
+        f"(retry busy {c.retry_busy_s // 60}m, no answer {c.retry_no_answer_s // 60}m, "
+        f"failed {c.retry_failed_s // 60}m, machine {c.retry_machine_s // 60}m), "
+        f"ring {c.ring_timeout_s}s{deadline}{extras}"
+    )
+
+
+@campaign.command(name="start")
+@click.argument("id_or_name")
+@click.option("--at", "start_at", help="Start later, e.g. '2021-10-08 07:30' (city time).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def campaign_start(ctx, id_or_name, start_at, yes) -> None:
+    """Start calling (a running `hotline dialer run` picks it up).
+
+    Shows who will be called and asks to confirm, unless --yes.
+
+    \b
+    Example:
+      hotline campaign start 1
+      hotline campaign start 1 --at '2021-10-08 07:30' --yes
+    """
+    try:
+        at = parse_time(start_at) if start_at else None
+    except TimeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
+    with session_scope(ctx) as session:
+        c = get_campaign(session, id_or_name)
+        p = preview(session, c, sample_size=0)
+        by_priority = ", ".join(f"priority {k}: {v}" for k, v in sorted(p.by_priority.items()))
+        click.echo(f"campaign {c.id} {c.name!r}: {p.total} contacts ({by_priority or 'none'})")
+        click.echo(f"  {describe_policy(c)}")
+        when = f"at {format_city(at)}" if at else "now"
+        if not yes and not click.confirm(f"Start calling {p.total} people {when}?"):
+            raise click.ClickException("not started")
+        status = lifecycle.start(c, _clock().now(), at)
+        click.echo(f"campaign {c.id} is {status}" + (f" (starts {format_city(at)})" if at else ""))
+
+
+@campaign.command(name="pause")
+@click.argument("id_or_name")
+@click.pass_context
+def campaign_pause(ctx, id_or_name) -> None:
+    """Stop new calls (calls under way finish and are recorded).
+
+    \b
+    Example:
+      hotline campaign pause 1
+    """
+    with session_scope(ctx) as session:
+        c = get_campaign(session, id_or_name)
+        lifecycle.pause(c)
+        click.echo(f"campaign {c.id} is paused; calls under way finish")
+
+
+@campaign.command(name="resume")
+@click.argument("id_or_name")
+@click.pass_context
+def campaign_resume(ctx, id_or_name) -> None:
+    """Carry on calling a paused campaign.
+
+    \b
+    Example:
+      hotline campaign resume 1
+    """
+    with session_scope(ctx) as session:
+        c = get_campaign(session, id_or_name)
+        click.echo(f"campaign {c.id} is {lifecycle.resume(c, _clock().now())}")
+
+
+@campaign.command(name="cancel")
+@click.argument("id_or_name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def campaign_cancel(ctx, id_or_name, yes) -> None:
+    """Stop a campaign for good: everyone not yet reached is left uncalled.
+
+    \b
+    Example:
+      hotline campaign cancel 1 --yes
+    """
+    with session_scope(ctx) as session:
+        c = get_campaign(session, id_or_name)
+        if not yes and not click.confirm(f"Cancel campaign {c.id} {c.name!r} for good?"):
+            raise click.ClickException("not cancelled")
+        n = lifecycle.cancel(session, c, _clock().now())
+        click.echo(f"campaign {c.id} is cancelled; {n} pending contact(s) will not be called")
+
+
+@campaign.command(name="status")
+@click.argument("id_or_name", required=False)
+@click.option("--watch", is_flag=True, help="Refresh until the campaign ends (Ctrl-C stops).")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between refreshes.")
+@click.pass_context
+def campaign_status(ctx, id_or_name, watch, interval) -> None:
+    """Progress: contacts by status, channels in use, calls per minute, estimated finish.
+
+    Without ID: every campaign that is not finished.
+
+    \b
+    Example:
+      hotline campaign status 1 --watch
+    """
+    while True:
+        with session_scope(ctx) as session:
+            if id_or_name:
+                chosen = [get_campaign(session, id_or_name)]
+            else:
+                chosen = [c for c, _ in list_campaigns(session) if c.status not in lifecycle.FINAL]
+                if not chosen:
+                    click.echo("no campaign is running, scheduled or paused")
+            now = _clock().now()
+            lines = []
+            for c in chosen:
+                lines += status_lines(lifecycle.status(session, c, now))
+            finished = all(c.status in lifecycle.FINAL for c in chosen)
+        click.echo("\n".join(lines))
+        if not watch or finished:
+            return
+        time.sleep(interval)
+        click.echo()
+
+
+def status_lines(st) -> list[str]:
+    c = st.campaign
+    since = f" since {format_city(c.started_at)}" if c.started_at else ""
+    if c.finished_at:
+        since += f", ended {format_city(c.finished_at)}"
+    counts = ", ".join(
+        f"{name.replace('_', ' ')} {st.contacts[name]}" for name in lifecycle.STATUS_ORDER
+    )
+    finish = format_city(st.finish_estimate)[-5:] if st.finish_estimate else "-"
+    return [
+        f"campaign {c.id} {c.name!r} {c.status}{since}; hours {c.calling_hours} {c.calling_days}",
+        f"  {st.total} contacts: {counts}",
+        f"  dialed {st.dialed}, channels in use {st.live}/{c.max_channels}, "
+        f"{st.calls_last_minute} calls/min, estimated finish {finish}",
+    ]

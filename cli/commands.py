@@ -19,6 +19,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.import_cmds", "checkins"),
     ("cli.case_cmds", "cases"),
     ("cli.campaign_cmds", "campaign"),
+    ("cli.dialer_cmds", "dialer"),
+    ("cli.dialer_cmds", "doctor"),
     ("cli.demo_cmds", "demo"),
     ("cli.speech_cmds", "say"),
     ("cli.speech_cmds", "menu"),

@@ -187,6 +187,51 @@ class AmiSession:
             control.kill()
         self.send(response("Success", aid, ("Message", "Channel Hungup")))
 
+    def act_showdialplan(self, m: Message, aid: str | None) -> None:
+        """What `ShowDialPlan` with a Context answers: its priorities as ListDialplan events
+        (pbxsim's contexts have one extension, s: the AGI line, NoOp, Hangup)."""
+        wanted = get(m, "Context")
+        names = [wanted] if wanted else sorted(self.sim.dialplan.contexts)
+        if wanted and self.sim.dialplan.lookup(wanted) is None:
+            self.send(response("Error", aid, ("Message", f"Did not find context {wanted}")))
+            return
+        self.send(
+            response(
+                "Success", aid, ("EventList", "start"), ("Message", "DialPlan list will follow")
+            )
+        )
+        items = 0
+        for name in names:
+            ctx = self.sim.dialplan.lookup(name)
+            lines = [("AGI", ",".join((ctx.url, *ctx.args))), ("NoOp", ""), ("Hangup", "")]
+            for offset, (app, data) in enumerate(lines):
+                item: Message = [("Event", "ListDialplan")]
+                if aid is not None:
+                    item.append(("ActionID", aid))
+                item += [
+                    ("Context", name),
+                    ("Extension", "s"),
+                    ("Priority", str(ctx.priority + offset)),
+                    ("Application", app),
+                    ("AppData", data),
+                    ("Registrar", "pbx_config"),
+                ]
+                self.send(item)
+                items += 1
+        done: Message = [("Event", "ShowDialPlanComplete")]
+        if aid is not None:
+            done.append(("ActionID", aid))
+        self.send(
+            done
+            + [
+                ("EventList", "Complete"),
+                ("ListItems", str(items)),
+                ("ListExtensions", str(len(names))),
+                ("ListPriorities", str(items)),
+                ("ListContexts", str(len(names))),
+            ]
+        )
+
     def act_coreshowchannels(self, m: Message, aid: str | None) -> None:
         self.send(
             response("Success", aid, ("EventList", "start"), ("Message", "Channels will follow"))

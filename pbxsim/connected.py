@@ -74,7 +74,7 @@ async def connected(
                 agi.context, agi.exten = req.context, req.exten
             agi.priority = context.priority
             legs.hangup_exten = context.has_h
-            if context.amd:
+            if context.runs_amd(req.variables):
                 await sim.sleep(AMD_SECONDS[amd])
                 amd_vars = {"AMDSTATUS": amd, "AMDCAUSE": AMD_CAUSE[amd]}
                 req = replace(req, variables={**req.variables, **amd_vars})

@@ -23,6 +23,10 @@ class Context:
     priority: int = 1
     has_h: bool = True
     amd: bool = False  # AMD() runs first: ${AMDSTATUS} is MACHINE or HUMAN
+    amd_if: str = ""  # ...or only when this channel variable is 1 (the shipped dialplan)
+
+    def runs_amd(self, variables: dict[str, str]) -> bool:
+        return self.amd or (bool(self.amd_if) and variables.get(self.amd_if) == "1")
 
     @property
     def hangup_priority(self) -> int:
@@ -32,7 +36,9 @@ class Context:
 def default_contexts(agi_base: str) -> dict[str, Context]:
     """The shipped contexts plus the ones of the recorded test dialplan (fixtures)."""
     return {
-        "hotline-outbound": Context(f"{agi_base}/notice", ("${HOTLINE_ATTEMPT}",), 2),
+        "hotline-outbound": Context(
+            f"{agi_base}/notice", ("${HOTLINE_ATTEMPT}",), 2, amd_if="HOTLINE_AMD"
+        ),
         "hotline-inbound": Context(f"{agi_base}/ivr", (), 2),
         "outbound-notice": Context(f"{agi_base}/notice", ("${CAMPAIGN}", "${TARGET}"), 2),
         "outbound-amd": Context(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -174,7 +175,14 @@ class Contact(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone", name="uq_contact_campaign_phone"),
         # The dialer's claim: pending contacts of a campaign in calling order.
-        Index("ix_contact_due", "campaign_id", "status", "priority", "checked_in_at"),
+        Index(
+            "ix_contact_due",
+            "campaign_id",
+            "status",
+            "priority",
+            "checked_in_at",
+            "next_attempt_at",
+        ),
         Index("ix_contact_phone", "phone"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -204,7 +212,16 @@ class CallAttempt(Base):
     unrecorded; the funnel columns are filled by the notice flow as the callee listens."""
 
     __tablename__ = "call_attempt"
-    __table_args__ = (Index("ix_call_attempt_number_time", "number", "originated_at"),)
+    __table_args__ = (
+        Index("ix_call_attempt_number_time", "number", "originated_at"),
+        # Live attempts (no end yet) are few; the dialer counts them per campaign.
+        Index(
+            "ix_call_attempt_live",
+            "contact_id",
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contact.id", ondelete="CASCADE"), index=True

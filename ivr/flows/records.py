@@ -3,7 +3,7 @@
 # after question two leaves a declaration with two answers). Methods are blocking and
 # run in a worker thread (`Records.run`), so a slow disk never stalls other calls.
 # Time comes from the injected clock (context "clock"), never from a direct read.
-# The notice touches an attempt only after its HOTLINE_ATTEMPT token checks out
+# The notice reads an attempt only after its HOTLINE_ATTEMPT token checks out
 # (store.attempt_token): signed for that attempt and its ChannelId, attempt not ended.
 """Declarations, feedback tickets and lookups, as flows need them."""
 
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.channel import Channel
+from store.attempt_states import step
 from store.attempt_token import parse_token, tag_matches
 from store.models import (
     Appointment,
@@ -29,6 +30,7 @@ from store.models import (
     Declaration,
     Feedback,
     InboundCall,
+    Location,
     OptOut,
 )
 from store.phones import PhoneError, normalize_phone
@@ -58,10 +60,14 @@ class Visit:
 class NoticeTarget:
     """What the notice call needs to say, read when the callee answers."""
 
+    attempt_id: int
     contact_id: int
     phone: str
     checked_in_at: datetime | None
     checked_out_at: datetime | None
+    place_prompt: str | None = None  # the location's own recorded name (loc-<code>)
+    district: str = ""
+    leave_message: bool = False  # an answering machine hears a short message
 
 
 class NoticeRefused(Exception):
@@ -164,22 +170,27 @@ class Records:
                 row.outcome, row.ended_at = outcome, self.clock()
 
     # ---- the outbound notice ------------------------------------------------------------
-    def notice_answered(self, token: str, secret: bytes | None) -> NoticeTarget:
-        """Marks the attempt answered and its contact reached, once the token (the dialer's
-        HOTLINE_ATTEMPT) proves it; else NoticeRefused and nothing changed."""
-        with self.sessions.begin() as s:
+    def notice_target(self, token: str, secret: bytes | None) -> NoticeTarget:
+        """What to tell the callee of the attempt the token (the dialer's HOTLINE_ATTEMPT)
+        proves; NoticeRefused for one not ours or over (a replay), before any row changes."""
+        with self.sessions() as s:
             attempt = self._signed_attempt(s, token, secret)
-            attempt.answered_at = attempt.answered_at or self.clock()
-            attempt.outcome = "answered"
             contact = s.get(Contact, attempt.contact_id)
-            if contact.status in ("pending", "dialing"):
-                contact.status = "answered"
-            out = (contact.why[0] if contact.why else {}).get("checked_out_at")
+            campaign = s.get(Campaign, contact.campaign_id)
+            first = contact.why[0] if contact.why else {}
+            location = s.scalar(
+                sa.select(Location).where(Location.code == (contact.location_code or ""))
+            )
+            out = first.get("checked_out_at")
             return NoticeTarget(
+                attempt.id,
                 contact.id,
                 contact.phone,
                 contact.checked_in_at,
                 datetime.fromisoformat(out) if out else None,
+                place_prompt=location.prompt_id if location is not None else None,
+                district=location.district if location is not None else "",
+                leave_message=campaign.leave_message,
             )
 
     def _signed_attempt(self, s: Session, token: str, secret: bytes | None) -> CallAttempt:
@@ -198,19 +209,58 @@ class Records:
             raise NoticeRefused(f"attempt {attempt_id} has already ended (a replay)")
         return attempt
 
+    def notice_answered(self, attempt_id: int) -> None:
+        """The callee is on the line: the attempt is answered, the contact reached."""
+        with self.sessions.begin() as s:
+            attempt = s.get(CallAttempt, attempt_id)
+            if attempt.state in ("dialing", "unknown"):
+                attempt.state = step(attempt.state, "answered")
+            attempt.outcome = "answered"
+            attempt.answered_at = attempt.answered_at or self.clock()
+            contact = s.get(Contact, attempt.contact_id)
+            if contact.status in ("pending", "dialing"):
+                contact.status = "answered"
+                contact.reached_at = contact.reached_at or self.clock()
+
+    def notice_machine(self, attempt_id: int) -> None:
+        """AMD heard an answering machine: the attempt is a machine, the contact not reached
+        (the dialer retries it later)."""
+        with self.sessions.begin() as s:
+            attempt = s.get(CallAttempt, attempt_id)
+            if attempt.state in ("dialing", "unknown"):
+                attempt.state = step(attempt.state, "answered")
+            attempt.state = step(attempt.state, "machine")
+            attempt.outcome = "machine"
+            attempt.amd_status = "MACHINE"
+            attempt.answered_at = attempt.answered_at or self.clock()
+
+    def notice_heard(self, attempt_id: int) -> None:
+        with self.sessions.begin() as s:
+            attempt = s.get(CallAttempt, attempt_id)
+            attempt.notice_heard_at = attempt.notice_heard_at or self.clock()
+
+    def notice_key(self, attempt_id: int, key: str) -> None:
+        """The first key the callee pressed in answer to the notice."""
+        with self.sessions.begin() as s:
+            attempt = s.get(CallAttempt, attempt_id)
+            attempt.key_pressed = attempt.key_pressed or key[:8]
+
     def opt_out(self, target: NoticeTarget) -> None:
         with self.sessions.begin() as s:
             if s.get(OptOut, target.phone) is None:
                 s.add(
                     OptOut(
-                        phone=target.phone, reason="pressed 9 on a notice call", since=self.clock()
+                        phone=target.phone,
+                        reason="pressed 9 on a notice call (was not there)",
+                        since=self.clock(),
                     )
                 )
             s.get(Contact, target.contact_id).status = "opted_out"
 
-    def mark_declared(self, contact_id: int) -> None:
+    def mark_declared(self, target: NoticeTarget, declaration_id: int) -> None:
         with self.sessions.begin() as s:
-            s.get(Contact, contact_id).status = "declared"
+            s.get(Contact, target.contact_id).status = "declared"
+            s.get(CallAttempt, target.attempt_id).declaration_id = declaration_id
 
     # ---- lookups ------------------------------------------------------------------------
     def exposure_visits(self, phone: str) -> list[Visit]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from agi_fakes import ScriptedAsterisk, header_block
+from agi_fakes import ScriptedAsterisk, header_block, parse_args
 from served_calls import NOW, played, serve_call
 
 from ivr.flows import ROUTES
@@ -25,7 +25,7 @@ class PressesNine(ScriptedAsterisk):
     """The forger's aim: press 9 as soon as the notice plays."""
 
     def reply(self, line):
-        if line.startswith("STREAM FILE") and line.endswith('"9"'):
+        if line.startswith("STREAM FILE") and "9" in parse_args(line)[-1]:
             self.commands.append(line)
             self.log.append("play " + line.split()[2].rsplit("/", 1)[-1])
             return "200 result=57 endpos=100\n"

@@ -89,6 +89,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_call_attempt_number_time", ["number", "originated_at"], unique=False
         )
+        batch_op.create_index(
+            "ix_call_attempt_live",
+            ["contact_id"],
+            unique=False,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
         batch_op.create_foreign_key(
             "fk_call_attempt_declaration",
             "declaration",
@@ -125,7 +132,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("appointment_id", BigId, nullable=True))
         batch_op.drop_index("ix_contact_due")
         batch_op.create_index(
-            "ix_contact_due", ["campaign_id", "status", "priority", "checked_in_at"], unique=False
+            "ix_contact_due",
+            ["campaign_id", "status", "priority", "checked_in_at", "next_attempt_at"],
+            unique=False,
         )
         batch_op.create_index("ix_contact_phone", ["phone"], unique=False)
         batch_op.create_foreign_key(
@@ -184,6 +193,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("call_attempt", schema=None) as batch_op:
         batch_op.drop_constraint("fk_call_attempt_declaration", type_="foreignkey")
+        batch_op.drop_index("ix_call_attempt_live")
         batch_op.drop_index("ix_call_attempt_number_time")
         for name in (
             "declaration_id",

@@ -1,0 +1,164 @@
+"""`hotline dialer run` (the daemon) and `hotline doctor` (is everything wired?).
+
+Rules: parse, call dialer.engine / dialer.doctor, print. Options beat the config file's
+[dialer] section (dial_string, context, channels, name, recordings_dir), which beats the
+defaults (DESIGN.md "Wiring to Asterisk"). The AMI URL comes from --ami-url,
+HOTLINE_AMI_URL or [ami] url; its secret is never printed. SIGINT/SIGTERM stop new calls;
+calls under way finish (up to --grace), then the dialer exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+
+import click
+
+from cli.settings import Settings
+from store.errors import UserError
+
+
+def _dialer_conf(ctx: click.Context) -> dict:
+    return ctx.find_root().obj.section("dialer")
+
+
+def _ami_url(ctx: click.Context, ami_url: str | None) -> str:
+    settings: Settings = ctx.find_root().obj
+    return ami_url or settings.ami_url
+
+
+@click.group()
+def dialer() -> None:
+    """The outbound dialer: calls the contacts of running campaigns over AMI."""
+
+
+@dialer.command(name="run")
+@click.option("--ami-url", help="ami://USER:SECRET@HOST:PORT (better: HOTLINE_AMI_URL or config).")
+@click.option("--dial-string", help="Channel template [default: PJSIP/{number}@trunk].")
+@click.option("--context", "context_name", help="Dialplan context [default: hotline-outbound].")
+@click.option("--channels", type=click.IntRange(1, 5000), help="This box's most calls at once.")
+@click.option("--name", help="This worker's name [default: host:AMI host:port].")
+@click.option("--recordings-dir", help="Where Asterisk writes recorded calls.")
+@click.option("--exit-when-idle", is_flag=True, help="Exit once no campaign is left to run.")
+@click.option("--grace", default=60.0, show_default=True, help="Seconds calls get to finish.")
+@click.pass_context
+def dialer_run(
+    ctx, ami_url, dial_string, context_name, channels, name, recordings_dir, exit_when_idle, grace
+) -> None:
+    """Dial the contacts of every running campaign, by its policy, until stopped.
+
+    Start campaigns with `hotline campaign start`; several dialers (one per Asterisk box)
+    can share a PostgreSQL database and its campaigns.
+
+    \b
+    Example:
+      HOTLINE_AMI_URL=ami://hotline:SECRET@127.0.0.1:5038 hotline dialer run
+      hotline dialer run --dial-string 'PJSIP/{number}@viettel' --channels 60
+    """
+    from dialer.ami import AmiUrl
+    from dialer.dialstring import DEFAULT_DIAL_STRING, check_template
+
+    conf = _dialer_conf(ctx)
+    url = AmiUrl.parse(_ami_url(ctx, ami_url))
+    options = {
+        "worker": name or conf.get("name") or f"{socket.gethostname()}:{url.host}:{url.port}",
+        "dial_string": check_template(
+            dial_string or conf.get("dial_string") or DEFAULT_DIAL_STRING
+        ),
+        "context": context_name or conf.get("context") or "hotline-outbound",
+        "channels": channels or int(conf.get("channels", 30)),
+        "recordings_dir": recordings_dir or conf.get("recordings_dir"),
+        "exit_when_idle": exit_when_idle,
+    }
+    _logging()
+    stats = asyncio.run(_run(ctx, url, options, grace))
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items()))
+    click.echo(
+        f"dialer stopped: {stats.started} call(s) placed, most at once {stats.peak}"
+        + (f"; after them: {outcomes}" if outcomes else "")
+    )
+
+
+async def _run(ctx: click.Context, url, options: dict, grace: float):
+    from dialer.ami import AmiError, AmiLink
+    from dialer.engine import Dialer, DialerConfig
+    from store.clock import clock_from_env
+
+    sessions = _sessions(ctx)
+    clock = clock_from_env(os.environ)
+    link = AmiLink(url)
+    try:
+        await link.start()
+    except AmiError as exc:
+        await link.close()
+        raise UserError(f"cannot use the AMI at {url.host}:{url.port}: {exc}") from None
+    engine = Dialer(sessions, link, DialerConfig(**options), clock)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, engine.stop)
+    click.echo(
+        f"dialer {options['worker']} on {url.redacted()}: {options['dial_string']} into "
+        f"{options['context']}, {options['channels']} channels"
+    )
+    try:
+        stats = await engine.run()
+        try:
+            await asyncio.wait_for(engine.drain(), grace)
+        except TimeoutError:
+            click.echo(f"{len(engine.live)} call(s) still up after {grace:g}s; leaving them")
+    finally:
+        await link.close()
+    return stats
+
+
+def _sessions(ctx: click.Context):
+    from cli.store_access import engine_for
+    from store.db import session_factory
+
+    return session_factory(engine_for(ctx))
+
+
+def _logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@click.command()
+@click.option("--ami-url", help="ami://USER:SECRET@HOST:PORT (better: HOTLINE_AMI_URL or config).")
+@click.option("--context", "context_name", help="Dialplan context [default: hotline-outbound].")
+@click.option("--sounds-dir", help="Sounds folder the IVR plays from.")
+@click.pass_context
+def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
+    """Check the wiring: database, AMI login, dialplan contexts, prompts, calling windows.
+
+    One line per check; exit 1 when anything is wrong, with what to do.
+
+    \b
+    Example:
+      hotline doctor
+    """
+    from dialer.doctor import run_checks
+
+    settings: Settings = ctx.find_root().obj
+    conf = _dialer_conf(ctx)
+    agi = settings.section("agi")
+    checks = asyncio.run(
+        run_checks(
+            database_url=settings.database_url,
+            ami_url=_ami_url(ctx, ami_url),
+            contexts=[context_name or conf.get("context") or "hotline-outbound"],
+            sounds_dir=sounds_dir or agi.get("sounds_dir"),
+            recordings_dir=conf.get("recordings_dir") or agi.get("recordings_dir"),
+        )
+    )
+    failed = 0
+    for check in checks:
+        click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+        failed += not check.ok
+    if failed:
+        raise click.ClickException(f"{failed} check(s) failed")

@@ -1,0 +1,458 @@
+"""The dialing loop of one worker (one per Asterisk box): claim, originate, record, repeat.
+
+Rules:
+- Order of work for one call: claim (contact leased, attempt `queued`, committed) ->
+  `dialing` committed -> Originate -> OriginateResponse -> (answered: wait for the Hangup)
+  -> finish (outcome, next attempt or final status, committed). Nothing is dialed that the
+  database does not already show as dialing.
+- Pacing: at most `channels` calls of this worker at once; per campaign, at most its
+  channels across all workers (counted in the database at claim time) and its calls per
+  second (a token bucket on the campaign clock, the rate shared among live workers).
+- The calling window is checked before any claim; a closed window sleeps until it opens.
+- After a start or a reconnect the worker reconciles: its unfinished attempts whose
+  channel Asterisk still has are followed to their Hangup; the rest end as `unknown`
+  (queued ones were never sent and are put back). Other workers' attempts are settled by
+  the scheduler once their lease runs out.
+- A refused Originate (our parameters or dialplan, not the callee) dials nobody: the claim
+  is given back and the campaign paused with the reason in the log, so a broken dialplan
+  cannot burn every contact's attempts.
+- All database work runs in threads; the event loop only waits on AMI and timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dialer import ledger
+from dialer.ami import AmiError, AmiLink, CallWatch, LinkDown, OriginateRefused
+from dialer.attempts import REASON_ANSWERED
+from dialer.dialstring import DEFAULT_DIAL_STRING, dial_string
+from dialer.ledger import CampaignPlan, Claimed
+from dialer.pacing import TokenBucket
+from store.clock import Clock, SystemClock
+from store.models import Campaign
+
+log = logging.getLogger("hotline.dialer")
+
+
+@dataclass
+class DialerConfig:
+    worker: str
+    dial_string: str = DEFAULT_DIAL_STRING
+    context: str = "hotline-outbound"
+    channels: int = 30  # this worker's (this Asterisk box's) limit
+    lease: timedelta = timedelta(minutes=2)  # beyond the ring timeout; renewed while live
+    heartbeat: float = 5.0  # real seconds
+    refresh: float = 0.5  # real seconds between reads of the campaigns
+    hangup_grace: float = 2.0  # real seconds to wait for a failed call's Hangup (its Cause)
+    originate_grace: float = 15.0  # real seconds past the ring timeout before giving up
+    exit_when_idle: bool = False  # stop once no campaign is running or scheduled
+    recordings_dir: str | None = None
+    scheduler: bool = True
+    sign: object = None  # callable(attempt_id, channel_id) -> HOTLINE_ATTEMPT value
+
+
+@dataclass
+class Stats:
+    started: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    peak: int = 0
+    refused: int = 0
+    followed: int = 0
+
+
+@dataclass
+class LiveCall:
+    claimed: Claimed
+    watch: CallWatch | None = None
+
+
+class Dialer:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        link: AmiLink,
+        config: DialerConfig,
+        clock: Clock | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.link = link
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.stats = Stats()
+        self.live: dict[int, LiveCall] = {}  # attempt id -> call
+        self.plans: dict[int, CampaignPlan] = {}
+        self.buckets: dict[int, TokenBucket] = {}
+        self.workers = 1
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+        self._reconciled = asyncio.Event()
+        self._running = False
+        self.scheduler = None
+        link.on_login.append(self._after_login)
+        link.on_lost.append(self._reconciled.clear)
+
+    # --- database in threads ----------------------------------------------------------------
+    async def db(self, fn, *args, **kwargs):
+        def work():
+            with self.sessions.begin() as session:
+                return fn(session, *args, **kwargs)
+
+        return await asyncio.to_thread(work)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    async def run(self) -> Stats:
+        """Dial until stop() (or, with exit_when_idle, until no campaign is left)."""
+        background = [self._spawn(self._heartbeat())]
+        if self.config.scheduler:
+            from dialer.jobs import SchedulerSeat
+
+            self.scheduler = SchedulerSeat(self)
+            background.append(self._spawn(self.scheduler.run()))
+        self._running = True
+        try:
+            await self._reconcile()
+            await self._dispatch()
+        finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            if self.scheduler is not None:
+                await self.scheduler.close()
+        return self.stats
+
+    async def drain(self) -> None:
+        """Wait for every live call to end (after stop(), for a clean exit)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # --- the dispatcher -----------------------------------------------------------------------
+    async def _dispatch(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            wait = self.config.refresh
+            if self.link.connected and self._reconciled.is_set():
+                plans = await self._refresh()
+                idle = self.config.exit_when_idle and not plans and not self.live
+                if idle and not await self.db(_any_scheduled):
+                    return
+                for plan in plans:
+                    wait = min(wait, await self._feed(plan))
+                    if self._stop.is_set():
+                        break
+            try:
+                await asyncio.wait_for(self._wake.wait(), max(0.001, wait))
+            except TimeoutError:
+                pass
+
+    async def _refresh(self) -> list[CampaignPlan]:
+        plans = await self.db(ledger.load_plans)
+        self.plans.update({p.id: p for p in plans})
+        for plan in plans:
+            rate = plan.policy.calls_per_second / max(1, self.workers)
+            bucket = self.buckets.get(plan.id)
+            if bucket is None:
+                self.buckets[plan.id] = TokenBucket(rate, now=self.clock.monotonic())
+            elif bucket.rate != rate:
+                bucket.set_rate(rate, self.clock.monotonic())
+        return plans
+
+    async def _feed(self, plan: CampaignPlan) -> float:
+        """Start what this campaign may start now; returns the real seconds until it may
+        have more to start (the loop also wakes whenever a call ends)."""
+        now = self.clock.now()
+        window = plan.policy.window
+        if not window.is_open(now):
+            return self.clock.real((window.next_open(now) - now).total_seconds())
+        free = self.config.channels - len(self.live)
+        if free <= 0:
+            return self.config.refresh
+        bucket = self.buckets[plan.id]
+        taken, wait = 0, 0.0
+        while taken < free:
+            wait = bucket.take(self.clock.monotonic())
+            if wait > 0:
+                break
+            taken += 1
+        if taken == 0:
+            return self.clock.real(wait)
+        result = await self.db(
+            ledger.claim,
+            plan,
+            worker=self.config.worker,
+            now=now,
+            limit=taken,
+            lease=self._lease(plan),
+        )
+        bucket.tokens += taken - len(result.claimed)  # unused tokens go back
+        for claimed in result.claimed:
+            self.live[claimed.attempt_id] = LiveCall(claimed)
+            self._spawn(self._call(plan, claimed))
+        self.stats.started += len(result.claimed)
+        self.stats.peak = max(self.stats.peak, len(self.live))
+        if len(result.claimed) < taken:
+            return self.config.refresh  # nothing more due, or the campaign's channels are full
+        return self.clock.real(wait) if wait else 0.0
+
+    def _lease(self, plan: CampaignPlan) -> timedelta:
+        return plan.policy.ring_timeout + self.config.lease
+
+    # --- one call -------------------------------------------------------------------------------
+    async def _call(self, plan: CampaignPlan, claimed: Claimed) -> None:
+        try:
+            watch = await self._originate(plan, claimed)
+            if watch is not None:
+                await self._follow(plan, claimed, watch)
+        except Exception:
+            log.exception("call attempt %s failed in the dialer", claimed.attempt_id)
+        finally:
+            self.live.pop(claimed.attempt_id, None)
+            self.link.forget(claimed.channel_id)
+            self._wake.set()
+
+    async def _originate(self, plan: CampaignPlan, claimed: Claimed) -> CallWatch | None:
+        recording = self._recording_path(plan, claimed)
+        if not await self.db(_start_dialing, claimed.attempt_id, self.clock.now(), recording):
+            return None
+        variables = {"HOTLINE_ATTEMPT": self._attempt_value(claimed)}
+        if plan.amd:
+            variables["HOTLINE_AMD"] = "1"
+        if recording:
+            variables["HOTLINE_RECORD"] = recording
+        ring = plan.policy.ring_timeout.total_seconds()
+        self.live[claimed.attempt_id].watch = self.link.watch(claimed.channel_id, claimed.other_id)
+        try:
+            return await self.link.originate(
+                channel=dial_string(self.config.dial_string, claimed.phone),
+                context=self.config.context,
+                channel_id=claimed.channel_id,
+                other_id=claimed.other_id,
+                variables=variables,
+                ring_timeout_ms=int(ring * 1000),
+                caller_id=plan.caller_id,
+                timeout=self.clock.real(ring) + self.config.originate_grace,
+            )
+        except OriginateRefused as exc:
+            self.stats.refused += 1
+            await self.db(_refused, claimed.attempt_id, plan.id, str(exc))
+            log.error(
+                "campaign %s paused: Asterisk refused the Originate (%s); check --context, "
+                "--dial-string and the dialplan (hotline doctor), then: hotline campaign resume %s",
+                plan.id,
+                exc,
+                plan.id,
+            )
+            return None
+        except LinkDown:
+            # The call may exist: after the reconnect, reconciliation tells live from gone.
+            return self.live[claimed.attempt_id].watch
+
+    async def _follow(self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch) -> None:
+        while not watch.outcome_known.is_set() and not watch.hungup.is_set():
+            await _first(watch.outcome_known.wait(), watch.hungup.wait())
+        if watch.reason == REASON_ANSWERED:
+            await self.db(ledger.mark_answered, claimed.attempt_id, self.clock.now(), watch.channel)
+            await watch.hungup.wait()
+        else:  # a failed call's Hangup (its Cause) follows the OriginateResponse, or the
+            # other way round: give the late one a moment
+            await _within(watch.hungup.wait(), self.config.hangup_grace)
+            await _within(watch.outcome_known.wait(), self.config.hangup_grace)
+        status = await self._finish(plan, claimed, watch)
+        self.stats.outcomes[status or "?"] += 1
+
+    async def _finish(self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch) -> str | None:
+        policy = (await self._plan(plan.id)).policy
+        for attempt in range(5):
+            try:
+                return await self.db(
+                    ledger.finish,
+                    claimed.attempt_id,
+                    now=self.clock.now(),
+                    policy=policy,
+                    reason=watch.reason,
+                    causes=watch.causes,
+                    cause_txt=watch.cause_txt,
+                    channel=watch.channel,
+                    lost=watch.lost,
+                )
+            except Exception:
+                if attempt == 4:
+                    raise
+                log.warning("recording attempt %s failed; retrying", claimed.attempt_id)
+                await asyncio.sleep(0.2 * 2**attempt)
+        return None
+
+    async def _plan(self, campaign_id: int) -> CampaignPlan:
+        plan = self.plans.get(campaign_id)
+        if plan is None:
+            plan = await self.db(_plan_any_status, campaign_id)
+            self.plans[campaign_id] = plan
+        return plan
+
+    def _attempt_value(self, claimed: Claimed) -> str:
+        if self.config.sign is not None:
+            return self.config.sign(claimed.attempt_id, claimed.channel_id)
+        return str(claimed.attempt_id)
+
+    def _recording_path(self, plan: CampaignPlan, claimed: Claimed) -> str | None:
+        if not plan.record or not self.config.recordings_dir:
+            return None
+        folder = Path(self.config.recordings_dir).resolve()
+        return str(folder / f"campaign-{plan.id}" / f"attempt-{claimed.attempt_id}.wav")
+
+    # --- reconciliation -----------------------------------------------------------------------
+    async def _after_login(self) -> None:
+        if not self._running:
+            return  # run() reconciles first thing
+        try:
+            await self._reconcile()
+        except AmiError as exc:
+            log.warning("reconciliation after login failed (%s); retrying at the next login", exc)
+            self.link.abort()
+
+    async def _reconcile(self) -> None:
+        """Match what the database says is live with what Asterisk has."""
+        if not await self.link.wait_connected(None):
+            return
+        live_ids = await self.link.live_channels()
+        for call in list(self.live.values()):
+            watch = call.watch
+            if watch is None or watch.hungup.is_set():
+                continue
+            if watch.channel_id not in live_ids and watch.other_id not in live_ids:
+                watch.gone()
+        for row in await self.db(ledger.unfinished, self.config.worker):
+            if row.attempt_id in self.live:
+                continue
+            plan = await self._plan(row.campaign_id)
+            other = ledger.other_channel_id(row.channel_id)
+            if row.state != "queued" and (row.channel_id in live_ids or other in live_ids):
+                self._adopt(plan, row, other)
+                continue
+            await self.db(
+                ledger.finish,
+                row.attempt_id,
+                now=self.clock.now(),
+                policy=plan.policy,
+                lost=True,
+            )
+        self._reconciled.set()
+        self._wake.set()
+
+    def _adopt(self, plan: CampaignPlan, row: ledger.Unfinished, other: str) -> None:
+        """Follow a call a previous run of this worker started and Asterisk still has."""
+        claimed = Claimed(row.attempt_id, row.contact_id, row.campaign_id, "", 0, row.channel_id)
+        watch = self.link.watch(row.channel_id, other)
+        if row.state in ("answered", "machine"):
+            watch.reason = REASON_ANSWERED
+            watch.outcome_known.set()
+        self.live[row.attempt_id] = LiveCall(claimed, watch)
+        self.stats.followed += 1
+        self._spawn(self._follow_adopted(plan, claimed, watch))
+
+    async def _follow_adopted(self, plan, claimed, watch) -> None:
+        try:
+            await self._follow(plan, claimed, watch)
+        finally:
+            self.live.pop(claimed.attempt_id, None)
+            self.link.forget(claimed.channel_id)
+            self._wake.set()
+
+    # --- heartbeat -------------------------------------------------------------------------
+    async def _heartbeat(self) -> None:
+        while True:
+            try:
+                await self._beat()
+            except Exception:
+                log.exception("dialer heartbeat failed")
+            await asyncio.sleep(self.config.heartbeat)
+
+    async def _beat(self) -> None:
+        now = self.clock.now()
+        contacts = [c.claimed.contact_id for c in self.live.values()]
+        lease = max((self._lease(p) for p in self.plans.values()), default=self.config.lease)
+        within = timedelta(seconds=3 * self.config.heartbeat / self.clock.real(1.0))
+        self.workers = await self.db(
+            _beat,
+            self.config.worker,
+            now,
+            len(self.live),
+            self.link.connected,
+            contacts,
+            lease,
+            within,
+        )
+
+
+# --- small transactions ------------------------------------------------------------------------
+def _start_dialing(session: Session, attempt_id: int, now, recording: str | None) -> bool:
+    from store.models import CallAttempt
+
+    if not ledger.mark_dialing(session, attempt_id, now):
+        return False
+    if recording:
+        session.get(CallAttempt, attempt_id).recording_path = recording
+    return True
+
+
+def _refused(session: Session, attempt_id: int, campaign_id: int, message: str) -> None:
+    ledger.refused(session, attempt_id)
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is not None and campaign.status == "running":
+        campaign.status = "paused"
+
+
+def _plan_any_status(session: Session, campaign_id: int) -> CampaignPlan:
+    return ledger.plan_of(session.get(Campaign, campaign_id))
+
+
+def _any_scheduled(session: Session) -> bool:
+    import sqlalchemy as sa
+
+    return (
+        session.scalar(
+            sa.select(Campaign.id).where(Campaign.status.in_(("running", "scheduled"))).limit(1)
+        )
+        is not None
+    )
+
+
+def _beat(session, worker, now, in_use, connected, contacts, lease, within) -> int:
+    ledger.heartbeat(session, worker, now, in_use, connected)
+    ledger.renew_leases(session, contacts, now + lease)
+    session.flush()
+    return max(1, ledger.live_workers(session, now, within))
+
+
+async def _within(aw, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(aw, seconds)
+    except TimeoutError:
+        pass
+
+
+async def _first(*aws) -> None:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
