@@ -81,8 +81,11 @@ class Settings:
         return self.signing_secret
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every secret this run knows, for store.logmask.hide_in_logs."""
-        values = [url_password(self.ami_url), url_password(self.database_url)]
+        """Every secret this run knows, for store.logmask.hide_in_logs (not the default
+        AMI password, which is no secret and a word logs use)."""
+        values = [url_password(self.database_url)]
+        if self.ami_url != DEFAULT_AMI_URL:
+            values.append(url_password(self.ami_url))
         if self.signing_secret:
             values.append(self.signing_secret.decode("utf-8", "replace"))
         return tuple(v for v in values if v)

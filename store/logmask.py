@@ -50,11 +50,17 @@ def clean(text: str) -> str:
     return text if _state["show_phones"] else mask_phones(text)
 
 
+MIN_HIDDEN = 8  # shorter values are words ("hotline") that would blot out the log itself
+
+
 def hide_in_logs(*secrets: str | bytes | None) -> None:
-    """Registers secret values (signing secret, passwords) never to appear in a log line."""
+    """Registers secret values (signing secret, passwords) never to appear in a log line.
+    Values under MIN_HIDDEN characters are ignored: in a URL they are hidden anyway."""
     values = {s.decode("utf-8", "replace") if isinstance(s, bytes) else s for s in secrets}
     with _lock:
-        _state["secrets"] = frozenset(_state["secrets"] | {v for v in values if v and len(v) >= 4})
+        _state["secrets"] = frozenset(
+            _state["secrets"] | {v for v in values if v and len(v) >= MIN_HIDDEN}
+        )
 
 
 def install_log_masking(show_phones: bool = False) -> None:

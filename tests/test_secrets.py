@@ -137,6 +137,7 @@ def test_the_ami_password_comes_from_the_config_or_environment(fresh):
     assert settings.ami_url == "ami://dialer:from-env-pw@10.0.0.9:5038"
     assert set(settings.secret_values()) == {"from-env-pw", "x" * 20}
     assert "x" * 20 not in repr(settings)
+    assert Settings().secret_values() == ()  # the default AMI URL's password is no secret
 
 
 def test_a_password_on_the_command_line_is_warned_about(monkeypatch, capsys):

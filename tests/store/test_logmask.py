@@ -81,3 +81,10 @@ def test_log_phones_shows_numbers_but_never_secrets(caplog):
         logmask.install_log_masking(show_phones=False)
     assert caplog.messages == ["from 0905123456 key ***"]
     assert clean("from 0905123456") == "from 090****456"
+
+
+def test_short_values_are_words_not_secrets_and_stay_readable():
+    hide_in_logs("hotline")  # the default AMI password: hiding it would blot out every id
+    assert clean("channel hotline-41 on ami://hotline:hotline@127.0.0.1:5038") == (
+        "channel hotline-41 on ami://hotline:***@127.0.0.1:5038"
+    )
