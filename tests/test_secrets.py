@@ -178,3 +178,12 @@ def test_an_unreachable_database_error_shows_no_password():
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot connect to the database: ")
     assert "pw-unseen" not in result.output
+
+
+def test_the_dialer_will_not_place_unsigned_calls(fresh):
+    result = hotline("--database-url", "sqlite:///h.db", "dialer", "run")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: no signing secret: run `hotline db init` (it writes one into hotline.toml) "
+        "or set HOTLINE_SECRET\n",
+    )
