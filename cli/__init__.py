@@ -2,7 +2,8 @@
 
 Rules: parse, call a package, print. User errors (bad input, missing data) are
 raised by the packages as `store.errors.UserError` and become one line
-`Error: …` with exit code 1; usage errors keep click's exit code 2.
+`Error: …` with exit code 1; usage errors keep click's exit code 2. Every command runs
+with log masking on (store/logmask.py: phone numbers masked, secrets hidden).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import sys
 
 import click
 
-from cli.settings import Settings
+from cli.settings import Settings, warn_if_secret_in_argv
 from store.errors import UserError
+from store.logmask import hide_in_logs, install_log_masking
 
 
 class HotlineGroup(click.Group):
@@ -43,7 +45,10 @@ def main(ctx: click.Context, config_path: str | None, database_url: str | None) 
       hotline db init
       hotline checkins import checkins.csv
     """
+    install_log_masking(show_phones=False)
+    warn_if_secret_in_argv(database_url, "--database-url")
     ctx.obj = Settings.load(config_path=config_path, database_url=database_url)
+    hide_in_logs(*ctx.obj.secret_values())
 
 
 def _register() -> None:

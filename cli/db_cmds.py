@@ -1,9 +1,14 @@
-"""`hotline db init|upgrade`: create or upgrade the schema to the newest revision."""
+"""`hotline db init|upgrade`: create or upgrade the schema to the newest revision.
+
+`db init` also writes a signing secret into the config file when none is configured
+(cli/config_secret.py); it says where, never what.
+"""
 
 from __future__ import annotations
 
 import click
 
+from cli.config_secret import write_new_secret
 from cli.store_access import engine_for
 from store.migrate import upgrade
 
@@ -28,13 +33,19 @@ def _upgrade(ctx: click.Context) -> None:
 @db.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    """Create the schema, or upgrade it to the newest revision.
+    """Create the schema, or upgrade it to the newest revision; with no signing secret
+    configured (HOTLINE_SECRET or [security] secret), write a new one into the config file
+    (hotline.toml unless --config; created with mode 0600).
 
     \b
     Example:
       hotline --database-url postgresql+psycopg://postgres@127.0.0.1/hotline db init
     """
     _upgrade(ctx)
+    settings = ctx.find_root().obj
+    if settings is not None and not settings.signing_secret:
+        write_new_secret(settings.config_file)
+        click.echo(f"wrote a new signing secret to {settings.config_file} ([security] secret)")
 
 
 @db.command(name="upgrade")

@@ -2,12 +2,16 @@
 
 It runs the real commands in-process on a fresh SQLite file under var/demo/ (or the
 --database-url given to `hotline`), printing each command line before its output, so a
-newcomer sees exactly what a supervisor would type.
+newcomer sees exactly what a supervisor would type. Its config file is var/demo/hotline.toml
+(fresh each run: `db init` writes the signing secret into it), and its log, phone numbers
+masked as everywhere, goes to var/demo/hotline.log.
 """
 
 from __future__ import annotations
 
+import logging
 import shlex
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +20,8 @@ import click
 from dialer.sampledata import write_checkins, write_locations
 
 DEMO_DIR = Path("var/demo")
+DEMO_CONFIG = DEMO_DIR / "hotline.toml"
+DEMO_LOG = DEMO_DIR / "hotline.log"
 CASE_PHONE = "0905000001"
 CITIZEN_PHONE = "0912345678"
 
@@ -25,7 +31,9 @@ def _run(ctx: click.Context, database_url: str, *args: str) -> None:
     root = ctx.find_root().command
     try:
         root.main(
-            ["--database-url", database_url, *args], standalone_mode=False, prog_name="hotline"
+            ["--config", str(DEMO_CONFIG), "--database-url", database_url, *args],
+            standalone_mode=False,
+            prog_name="hotline",
         )
     except click.ClickException as exc:
         raise click.ClickException(
@@ -46,6 +54,30 @@ def demo(ctx: click.Context, rows: int) -> None:
     if not explicit:
         for stale in DEMO_DIR.glob("hotline.db*"):
             stale.unlink()
+    DEMO_CONFIG.unlink(missing_ok=True)
+    DEMO_CONFIG.touch(mode=0o600)
+    with _logging_to(DEMO_LOG):
+        _story(ctx, url, rows)
+
+
+@contextmanager
+def _logging_to(path: Path):
+    """INFO and up from every logger into `path` while the demo runs (masked like any log)."""
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+
+
+def _story(ctx: click.Context, url: str, rows: int) -> None:
     locations, checkins = DEMO_DIR / "locations.csv", DEMO_DIR / "checkins.csv"
     write_locations(locations, 40)
     write_checkins(

@@ -17,7 +17,7 @@ import socket
 
 import click
 
-from cli.settings import Settings
+from cli.settings import Settings, warn_if_secret_in_argv
 from store.errors import UserError
 
 
@@ -58,11 +58,16 @@ def dialer_run(
       HOTLINE_AMI_URL=ami://hotline:SECRET@127.0.0.1:5038 hotline dialer run
       hotline dialer run --dial-string 'PJSIP/{number}@viettel' --channels 60
     """
+    from functools import partial
+
     from dialer.ami import AmiUrl
     from dialer.dialstring import DEFAULT_DIAL_STRING, check_template
+    from store.attempt_token import make_token
 
     conf = _dialer_conf(ctx)
+    warn_if_secret_in_argv(ami_url, "--ami-url")
     url = AmiUrl.parse(_ami_url(ctx, ami_url))
+    secret = ctx.find_root().obj.require_signing_secret()  # HOTLINE_ATTEMPT is signed
     options = {
         "worker": name or conf.get("name") or f"{socket.gethostname()}:{url.host}:{url.port}",
         "dial_string": check_template(
@@ -72,6 +77,7 @@ def dialer_run(
         "channels": channels or int(conf.get("channels", 30)),
         "recordings_dir": recordings_dir or conf.get("recordings_dir"),
         "exit_when_idle": exit_when_idle,
+        "sign": partial(make_token, secret),
     }
     _logging()
     stats = asyncio.run(_run(ctx, url, options, grace))

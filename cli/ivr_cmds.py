@@ -1,8 +1,11 @@
 """`hotline agi serve|stdio` and `hotline simulate`: the IVR under its three drivers.
 
 Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options beat the config
-file's [agi] section (host, port, sounds_dir, operator), which beats the defaults.
-A port in use or a bad option is a UserError (one line, exit 1).
+file's [agi] section (host, port, allow, sounds_dir, operator), which beats the defaults.
+A port in use or a bad option is a UserError (one line, exit 1). `agi serve` accepts
+FastAGI from loopback only unless told whom else (--allow, [agi] allow), and refuses to
+bind an address other machines reach without that list. The signing secret reaches the
+notice flow through the flow context ("signing_secret").
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from ivr.console import parse_keys
 from ivr.console import simulate as run_simulation
 from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
+from ivr.peers import LOOPBACK, describe, is_loopback_host, parse_allow
 from ivr.stdio import run_stdio
 from store.db import check_reachable, make_engine, session_factory
 from store.errors import UserError
+from store.logmask import install_log_masking
 from store.migrate import require_current
 
 
@@ -42,6 +47,7 @@ def _context(ctx: click.Context, sounds_dir: str | None = None, operator: str | 
         "operator": operator or conf.get("operator") or DEFAULT_OPERATOR,
         "recordings_dir": conf.get("recordings_dir"),
         "sessions": LazySessions(settings.database_url) if settings is not None else None,
+        "signing_secret": settings.signing_secret if settings is not None else None,
     }
 
 
@@ -92,33 +98,77 @@ def agi() -> None:
     show_default=True,
     help="On SIGINT/SIGTERM, seconds calls in progress get to finish.",
 )
+@click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    metavar="CIDR",
+    help="Address or network Asterisk connects from (repeatable; default: loopback only; "
+    "replaces [agi] allow).",
+)
 @click.option("--sounds-dir", help="Prompt folder as Asterisk sees it (default prompts/sounds).")
 @click.option("--operator", help='Where 0 goes: "Goto:context,exten,prio" or "Dial:PJSIP/100,30".')
+@click.option(
+    "--log-phones", is_flag=True, help="Show callers' full numbers in the log (debugging only)."
+)
 @click.pass_context
-def serve(ctx, host, port, read_timeout, grace, sounds_dir, operator) -> None:
+def serve(ctx, host, port, read_timeout, grace, allow, sounds_dir, operator, log_phones) -> None:
     """Run the FastAGI server until SIGINT/SIGTERM (then finish calls within --grace).
+
+    Only the allowed peers may connect (default: this machine); anyone else is cut off
+    before a byte is read. Callers' numbers are masked in the log unless --log-phones.
 
     \b
     Example:
       hotline agi serve --port 4573
+      hotline agi serve --host 0.0.0.0 --allow 10.0.0.5 --allow 10.0.1.0/24
       ; extensions.conf:  exten => 1022,1,AGI(agi://127.0.0.1:4573/ivr)
     """
     conf = _agi_settings(ctx)
+    host = host or conf.get("host", "127.0.0.1")
+    networks = _allowlist(host, allow, conf.get("allow"))
+    context = _context(ctx, sounds_dir, operator)
     server = FastAgiServer(
         ROUTES,
-        host=host or conf.get("host", "127.0.0.1"),
+        host=host,
         port=int(conf.get("port", 4573)) if port is None else port,
         read_timeout=read_timeout,
         grace=grace,
-        **_context(ctx, sounds_dir, operator),
+        allow=networks,
+        **context,
         log_calls=True,
     )
+    install_log_masking(show_phones=log_phones)
+    if log_phones:
+        click.echo("Warning: --log-phones: the log shows callers' full numbers", err=True)
+    if not context["signing_secret"]:
+        click.echo(
+            "Warning: no signing secret (HOTLINE_SECRET or [security] secret; "
+            "`hotline db init` writes one): every notice call will be refused",
+            err=True,
+        )
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     asyncio.run(_serve(server))
+
+
+def _allowlist(host: str, option: tuple[str, ...], configured) -> tuple:
+    """--allow, else [agi] allow (a list or a comma-separated string), else loopback only."""
+    if option:
+        return parse_allow(option)
+    if configured:
+        texts = [configured] if isinstance(configured, str) else list(configured)
+        return parse_allow(str(t) for t in texts)
+    if not is_loopback_host(host):
+        raise UserError(
+            f"--host {host or '(all)'} lets other machines connect; name the Asterisk "
+            'server(s) allowed to, e.g. --allow 10.0.0.5 (or [agi] allow = ["10.0.0.5"] '
+            "in hotline.toml)"
+        )
+    return LOOPBACK
 
 
 async def _serve(server: FastAgiServer) -> None:
@@ -129,6 +179,7 @@ async def _serve(server: FastAgiServer) -> None:
             f"cannot listen on {server.host}:{server.port}: {exc.strerror}; pick another --port"
         ) from None
     click.echo(f"FastAGI listening on {server.host}:{port}; routes: {', '.join(sorted(ROUTES))}")
+    click.echo(f"accepting connections from {describe(server.allowlist.networks)}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -136,7 +187,8 @@ async def _serve(server: FastAgiServer) -> None:
     await stop.wait()
     click.echo(f"stopping: {server.active_calls} call(s) in progress, grace {server.grace:g}s")
     await server.close()
-    click.echo(f"stopped after {server.calls_started} call(s)")
+    refused = f", refused {server.peers_refused} connection(s)" if server.peers_refused else ""
+    click.echo(f"stopped after {server.calls_started} call(s){refused}")
 
 
 @agi.command()

@@ -5,18 +5,23 @@
 # one debug line; the socket is closed when the flow ends (Asterisk never closes it by
 # itself after a hangup). Routes by agi_network_script's name; the safety net is
 # ivr.runtime.run_call. close(grace) stops accepting, lets calls finish, then cuts them.
+# A peer outside the allowlist (default loopback only) is aborted the moment it connects,
+# before a byte of its header is read; refusals are counted and logged at most once per
+# peer per minute (ivr.peers.RefusalLog, on the injected monotonic clock).
 """The FastAGI server: `hotline agi serve`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ivr.agi import AgiProtocolError
 from ivr.channel import Channel
 from ivr.link import StreamLink
+from ivr.peers import LOOPBACK, Allowlist, Network, RefusalLog
 from ivr.runtime import Flow, run_call
 
 log = logging.getLogger("hotline.ivr.fastagi")
@@ -45,6 +50,12 @@ class _Connection(asyncio.BufferedProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:
         self.transport = transport
         self._loop = asyncio.get_running_loop()
+        peer = transport.get_extra_info("peername")
+        address = peer[0] if isinstance(peer, tuple) else str(peer)
+        if not self.server.allowlist.admits(address):
+            transport.abort()
+            self.server._refuse(address)
+            return
         self.server._start(self)
 
     def get_buffer(self, sizehint: int) -> memoryview:
@@ -101,13 +112,19 @@ class FastAgiServer:
         port: int = 4573,
         read_timeout: float = 30.0,
         grace: float = 10.0,
+        allow: Iterable[Network] = LOOPBACK,
+        monotonic: Callable[[], float] = time.monotonic,
         **flow_context: Any,
     ) -> None:
         self.routes = routes
         self.host, self.port = host, port
         self.read_timeout, self.grace = read_timeout, grace
+        self.allowlist = Allowlist(tuple(allow))
+        self.monotonic = monotonic
         self.flow_context = flow_context
         self.calls_started = 0
+        self.peers_refused = 0
+        self._refusals = RefusalLog()
         self.outcomes: dict[str, int] = {}
         self._server: asyncio.Server | None = None
         self._calls: dict[asyncio.Task, _Connection] = {}
@@ -149,6 +166,22 @@ class FastAgiServer:
                 log.warning("cut %d call(s) still running after the grace period", len(still))
         await self._server.wait_closed()
         self._server = None
+
+    def _refuse(self, address: str) -> None:
+        self.peers_refused += 1
+        held_back = self._refusals.refused(address, self.monotonic())
+        if held_back == 0:
+            log.warning(
+                "refused a FastAGI connection from %s: not in the allowlist (agi serve "
+                "--allow); further refusals from it are logged at most once a minute",
+                address,
+            )
+        elif held_back is not None:
+            log.warning(
+                "refused a FastAGI connection from %s again (%d more since the last line)",
+                address,
+                held_back,
+            )
 
     def _start(self, connection: _Connection) -> None:
         task = asyncio.get_running_loop().create_task(self._call(connection))

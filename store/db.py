@@ -14,14 +14,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import UserError
+from store.logmask import hide_secrets
 
 
 def make_engine(url: str, **kwargs) -> Engine:
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):
         raise UserError(
-            f"cannot read database URL {url!r}; fix --database-url or HOTLINE_DATABASE_URL"
+            f"cannot read database URL {hide_secrets(url)!r}; "
+            "fix --database-url or HOTLINE_DATABASE_URL"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **kwargs)

@@ -50,6 +50,26 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _masked_logs_and_a_known_secret():
+    """As every `hotline` command does: phone numbers masked in every log record. And the
+    signing secret set in the environment, so `db init` never writes a hotline.toml into
+    the checkout (tests of that unset HOTLINE_SECRET in their own folder)."""
+    from suite_secrets import SUITE_SIGNING_SECRET
+
+    from store.logmask import hide_in_logs, install_log_masking
+
+    install_log_masking(show_phones=False)
+    hide_in_logs(SUITE_SIGNING_SECRET)
+    previous = os.environ.get("HOTLINE_SECRET")
+    os.environ["HOTLINE_SECRET"] = SUITE_SIGNING_SECRET
+    yield
+    if previous is None:
+        os.environ.pop("HOTLINE_SECRET", None)
+    else:
+        os.environ["HOTLINE_SECRET"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _no_database_in_the_checkout(tmp_path_factory):
     """Commands run by tests without --database-url (subprocesses included) use a scratch
     SQLite file, never the checkout's var/hotline.db."""

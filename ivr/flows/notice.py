@@ -1,4 +1,4 @@
-# Rules: the outbound exposure notice. The dialplan runs it with the attempt
+# Rules: the outbound exposure notice. The dialplan runs it with the dialer's signed token
 # (agi://host/notice,${HOTLINE_ATTEMPT}), after AMD() when the campaign asked for it: an
 # answering machine (AMDSTATUS=MACHINE) is recorded as one and hung up on (after a short
 # message only if the campaign says so); the dialer retries it later. A person is recorded
@@ -6,9 +6,10 @@
 # else its district) and when (city time), then offers 1 declare now, 2 hear it again,
 # 9 "I was not there" (an opt-out for good). Silence hears the notice once more, then a
 # goodbye; a wrong key hears "invalid key" and the choices again. The funnel is recorded on
-# the attempt as it happens: notice heard to the end, the first key, the declaration. An
-# attempt that is not ours (or is over) is a wrong dialplan or a replay: a polite goodbye,
-# one log line, nothing changed.
+# the attempt as it happens: notice heard to the end, the first key, the declaration. A
+# token that does not check out (missing, forged, another attempt's, or a replay after the
+# attempt ended) is checked before any row is touched: a neutral goodbye, one log line,
+# nothing changed.
 """The `notice` route: warn a contact of an exposure and take their declaration."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ivr.catalog import load_catalog
 from ivr.channel import Channel
 from ivr.flows.declaration import take_declaration
 from ivr.flows.lookups import CITY_ZONE
-from ivr.flows.records import NoticeTarget, Records
+from ivr.flows.records import NoticeRefused, NoticeTarget, Records
 
 log = logging.getLogger("hotline.ivr")
 DECLARE, REPEAT, NOT_THERE = "1", "2", "9"
@@ -33,14 +34,17 @@ _PROMPT_ID = re.compile(r"[a-z0-9][a-z0-9-]*", re.IGNORECASE)
 
 async def notice(channel: Channel) -> None:
     records = Records.of(channel)
-    attempt = channel.args[0] if channel.args else ""
-    target = await records.run(records.notice_target, int(attempt)) if attempt.isdigit() else None
-    await channel.answer()
-    if target is None:
-        log.warning("notice call %s: no live attempt %r", channel.request.uniqueid, attempt)
-        await channel.play(["notice-intro", "goodbye"])
+    token = channel.args[0] if channel.args else ""
+    secret = channel.context.get("signing_secret")
+    try:
+        target = await records.run(records.notice_target, token, secret)
+    except NoticeRefused as refused:
+        log.warning("notice call %s refused: %s", channel.request.uniqueid, refused)
+        await channel.answer()
+        await channel.play(["goodbye"])
         await channel.hangup()
         return
+    await channel.answer()
     if await channel.get_variable("AMDSTATUS") == "MACHINE":
         await records.run(records.notice_machine, target.attempt_id)
         if target.leave_message:

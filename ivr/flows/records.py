@@ -3,6 +3,8 @@
 # after question two leaves a declaration with two answers). Methods are blocking and
 # run in a worker thread (`Records.run`), so a slow disk never stalls other calls.
 # Time comes from the injected clock (context "clock"), never from a direct read.
+# The notice reads an attempt only after its HOTLINE_ATTEMPT token checks out
+# (store.attempt_token): signed for that attempt and its ChannelId, attempt not ended.
 """Declarations, feedback tickets and lookups, as flows need them."""
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.channel import Channel
 from store.attempt_states import step
+from store.attempt_token import parse_token, tag_matches
 from store.models import (
     Appointment,
     CallAttempt,
@@ -67,6 +70,11 @@ class NoticeTarget:
     leave_message: bool = False  # an answering machine hears a short message
     kind: str = "exposure_notice"  # the campaign's kind (appointment_reminder, callback)
     appointment_id: int | None = None
+
+
+class NoticeRefused(Exception):
+    """A notice session whose token does not open its attempt; the message says why
+    (never the token itself)."""
 
 
 class Records:
@@ -164,12 +172,11 @@ class Records:
                 row.outcome, row.ended_at = outcome, self.clock()
 
     # ---- the outbound notice ------------------------------------------------------------
-    def notice_target(self, attempt_id: int) -> NoticeTarget | None:
-        """What to tell the callee of this attempt; None for an attempt that is not ours."""
+    def notice_target(self, token: str, secret: bytes | None) -> NoticeTarget:
+        """What to tell the callee of the attempt the token (the dialer's HOTLINE_ATTEMPT)
+        proves; NoticeRefused for one not ours or over (a replay), before any row changes."""
         with self.sessions() as s:
-            attempt = s.get(CallAttempt, attempt_id)
-            if attempt is None or attempt.ended_at is not None:
-                return None  # not ours, or over: a replayed session changes nothing
+            attempt = self._signed_attempt(s, token, secret)
             contact = s.get(Contact, attempt.contact_id)
             campaign = s.get(Campaign, contact.campaign_id)
             first = contact.why[0] if contact.why else {}
@@ -189,6 +196,22 @@ class Records:
                 kind=campaign.kind,
                 appointment_id=contact.appointment_id,
             )
+
+    def _signed_attempt(self, s: Session, token: str, secret: bytes | None) -> CallAttempt:
+        if not secret:
+            raise NoticeRefused("no signing secret configured")
+        parsed = parse_token(token)
+        if parsed is None:
+            raise NoticeRefused("no well-formed attempt token")
+        attempt_id, tag = parsed
+        attempt = s.get(CallAttempt, attempt_id)
+        if attempt is None:
+            raise NoticeRefused(f"no attempt {attempt_id}")
+        if not tag_matches(secret, attempt_id, attempt.channel_id, tag):
+            raise NoticeRefused(f"attempt {attempt_id}: the token's tag is not ours")
+        if attempt.ended_at is not None or attempt.state == "done":
+            raise NoticeRefused(f"attempt {attempt_id} has already ended (a replay)")
+        return attempt
 
     def notice_answered(self, attempt_id: int) -> None:
         """The callee is on the line: the attempt is answered, the contact reached."""

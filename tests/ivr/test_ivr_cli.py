@@ -33,6 +33,7 @@ def test_serve_answers_a_call_and_stops_gracefully_on_sigterm():
 
     rest, err = asyncio.run(main())
     assert rest.splitlines() == [
+        "accepting connections from loopback only",
         "stopping: 0 call(s) in progress, grace 5s",
         "stopped after 1 call(s)",
     ]

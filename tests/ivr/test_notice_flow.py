@@ -9,7 +9,10 @@ from served_calls import NOW, played, serve_call
 
 from ivr.flows import ROUTES
 from ivr.flows.notice import district_slug
+from store.attempt_token import make_token
 from store.models import CallAttempt, Campaign, Contact, Declaration, Location, OptOut
+
+SECRET = b"notice-flow-test-secret-0123456789"
 
 WHEN = ["word-from", "num-9", "word-hour", "word-to", "num-9", "word-hour"]  # từ 9 giờ đến 9 giờ…
 
@@ -54,10 +57,12 @@ def sessions(sessions):
     return sessions
 
 
-def notice_call(sessions, keys, attempt="41", fake=None):
+def notice_call(sessions, keys, attempt=None, fake=None):
+    """The notice for attempt 41, with the dialer's token unless `attempt` says otherwise."""
     fake = fake or ScriptedAsterisk(list(keys))
-    header = header_block("notice", "0905123456", [attempt])
-    return serve_call(ROUTES, fake, header, sessions=sessions)
+    token = make_token(SECRET, 41, "hotline-41") if attempt is None else attempt
+    header = header_block("notice", "0905123456", [token])
+    return serve_call(ROUTES, fake, header, sessions=sessions, signing_secret=SECRET)
 
 
 class PressesDuringNotice(ScriptedAsterisk):
@@ -171,10 +176,10 @@ def test_a_campaign_may_leave_machines_a_short_message(sessions):
     assert state(sessions)[1].state == "machine"
 
 
-@pytest.mark.parametrize("attempt", ["999", "", "41x"])
+@pytest.mark.parametrize("attempt", [make_token(SECRET, 999, "hotline-999"), "", "41", "41x"])
 def test_an_attempt_that_is_not_ours_is_a_polite_goodbye(sessions, attempt):
     fake = notice_call(sessions, [], attempt=attempt)
-    assert played(fake) == ["notice-intro", "goodbye"]
+    assert played(fake) == ["goodbye"]
     contact, call, _, _ = state(sessions)
     assert (contact.status, call.state, call.answered_at) == ("dialing", "dialing", None)
 
@@ -184,7 +189,7 @@ def test_a_session_replayed_after_the_call_ended_changes_nothing(sessions):
         call = s.get(CallAttempt, 41)
         call.state, call.outcome, call.ended_at = "retry_wait", "no_answer", NOW
     fake = notice_call(sessions, [], fake=PressesDuringNotice("9"))
-    assert played(fake) == ["notice-intro", "goodbye"]
+    assert played(fake) == ["goodbye"]
     contact, call, _, opted = state(sessions)
     assert (contact.status, call.state, opted) == ("dialing", "retry_wait", [])
 
