@@ -115,7 +115,8 @@ def test_amd_sends_machines_back_for_later_and_lets_people_through(sqlite_url):
 
 def test_nobody_is_called_before_the_window_opens(sqlite_url):
     async def scenario():
-        async with rig(sqlite_url, start=FRIDAY_8AM.replace(hour=7, minute=20)) as r:
+        early = FRIDAY_8AM.replace(hour=7, minute=28)
+        async with rig(sqlite_url, scale=0.01, start=early) as r:  # 1 s is 10 ms here
             seed(r.sessions, [PHONES[1], PHONES[5]], now=r.clock.now())
             await run_dialer(r)
             return r.sessions

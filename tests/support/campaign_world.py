@@ -9,6 +9,7 @@ shares one ScaledClock, so campaign time (retries, windows) runs 1/scale times f
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from suite_secrets import SUITE_SIGNING_SECRET
 
 from dialer.ami import AmiLink, AmiUrl
 from dialer.campaigns import apply_settings, start
@@ -25,10 +27,13 @@ from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
 from pbxsim import PbxSim, SimConfig
 from pbxsim.population import PopulationConfig
+from store.attempt_token import make_token
 from store.clock import SIM_CLOCK_ENV, ScaledClock
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from store.models import CallAttempt, Campaign, Contact, Location
+
+SECRET = SUITE_SIGNING_SECRET.encode()
 
 CITY = ZoneInfo("Asia/Ho_Chi_Minh")
 FRIDAY_8AM = datetime(2021, 10, 8, 8, 0, tzinfo=CITY)
@@ -95,7 +100,9 @@ async def rig(url, *, scale=0.001, start=FRIDAY_8AM, population=None, channels=6
     """pbxsim + our FastAGI server (the real notice flow) on the database at `url`."""
     sessions = sessions_for(url)
     clock = ScaledClock.starting(start, scale)
-    server = FastAgiServer(ROUTES, port=0, sessions=sessions, clock=clock.now)
+    server = FastAgiServer(
+        ROUTES, port=0, sessions=sessions, clock=clock.now, signing_secret=SECRET
+    )
     agi_port = await server.start()
     sim = PbxSim(
         SimConfig(
@@ -117,7 +124,13 @@ async def run_dialer(r: Rig, *, timeout=60.0, worker="w1", **config):
     """Our dialer until every campaign is done (exit_when_idle); returns its Stats."""
     link = AmiLink(r.ami, ping_interval=1.0, ping_timeout=2.0, backoff=(0.05, 0.5))
     await link.start()
-    options = {"worker": worker, "exit_when_idle": True, "refresh": 0.05, "heartbeat": 0.5}
+    options = {
+        "worker": worker,
+        "exit_when_idle": True,
+        "refresh": 0.05,
+        "heartbeat": 0.5,
+        "sign": functools.partial(make_token, SECRET),
+    }
     dialer = Dialer(r.sessions, link, DialerConfig(**{**options, **config}), r.clock)
     try:
         return await asyncio.wait_for(dialer.run(), timeout)
