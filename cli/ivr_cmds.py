@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
@@ -28,6 +29,7 @@ from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
 from ivr.peers import LOOPBACK, describe, is_loopback_host, parse_allow
 from ivr.stdio import run_stdio
+from store.clock import clock_from_env
 from store.db import check_reachable, make_engine, session_factory
 from store.errors import UserError
 from store.logmask import install_log_masking
@@ -48,6 +50,8 @@ def _context(ctx: click.Context, sounds_dir: str | None = None, operator: str | 
         "recordings_dir": conf.get("recordings_dir"),
         "sessions": LazySessions(settings.database_url) if settings is not None else None,
         "signing_secret": settings.signing_secret if settings is not None else None,
+        # the wall clock, or the demo's shared simulated one (HOTLINE_SIM_CLOCK)
+        "clock": clock_from_env(os.environ).now,
     }
 
 

@@ -188,8 +188,13 @@ def attempts(sessions, phone=None) -> list[CallAttempt]:
 
 
 def count_attempts(sessions) -> int:
+    """Attempts dialed (a claim held ready, still `queued`, is not a call)."""
     with sessions() as s:
-        return s.scalar(sa.select(sa.func.count()).select_from(CallAttempt))
+        return s.scalar(
+            sa.select(sa.func.count())
+            .select_from(CallAttempt)
+            .where(CallAttempt.state != "queued")
+        )
 
 
 def campaign_status(sessions, campaign_id) -> str:
