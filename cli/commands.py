@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.speech_cmds", "menu"),
     ("cli.speech_cmds", "prompts"),
     ("pbxsim.cli", "pbxsim"),
+    ("cli.report_cmds", "report"),
 ]
 
 
