@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.speech_cmds", "prompts"),
     ("pbxsim.cli", "pbxsim"),
     ("cli.report_cmds", "report"),
+    ("cli.purge_cmds", "purge"),
 ]
 
 
