@@ -23,6 +23,7 @@ from dialer.csvinput import excel_safe
 from store.errors import UserError
 
 FORMATS = ("csv", "tsv", "json")
+_RISKY = frozenset("=+-@\t\r")  # first characters excel_safe looks at
 
 
 class Rate(float):
@@ -94,14 +95,20 @@ def write_sections(
 
 
 def spreadsheet_cell(value):
+    """One value as a spreadsheet cell (the hot path of every export: types checked exactly)."""
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return value
+        if not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        return excel_safe(value) if value[0] in _RISKY else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "yes" if value else "no"
-    if isinstance(value, Rate):
+    if kind is Rate:
         return str(value)
-    if isinstance(value, str):
-        return excel_safe(unicodedata.normalize("NFC", value))
     return value
 
 

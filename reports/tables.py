@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,6 +30,8 @@ from store.models import (
 
 ANSWER_KEYS = ("symptoms", "fever", "cough", "breathing")
 YIELD_PER = 2000
+_CITY_OFFSET = timedelta(hours=7)
+_FIXED_SINCE = datetime(1976, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -40,7 +42,11 @@ class Export:
 
 
 def city(value: datetime | None) -> str:
-    return "" if value is None else city_time(value).strftime("%Y-%m-%d %H:%M:%S")
+    """City time as Excel reads it: 2021-10-07 14:30:05 (UTC+7 since 1975: one addition)."""
+    if value is None:
+        return ""
+    local = value + _CITY_OFFSET if value >= _FIXED_SINCE else city_time(value)
+    return local.isoformat(" ", "seconds")[:19]
 
 
 def seconds(start: datetime | None, end: datetime | None) -> int | None:
@@ -91,14 +97,12 @@ def campaign_export(session: Session, campaign: Campaign, *, unmask: bool = Fals
     )
     query = (
         sa.select(
-            Contact,
-            Location.name,
-            tries.c.n,
-            tries.c.answered_at,
-            tries.c.heard_at,
-            tries.c.key,
-            Declaration,
-        )  # fmt: skip
+            Contact.phone, Contact.priority, Contact.location_code, Location.name,
+            Contact.checked_in_at, Contact.why, Contact.status, Contact.final_reason, tries.c.n,
+            Contact.last_outcome, tries.c.answered_at, tries.c.heard_at, tries.c.key,
+            Declaration.id, Declaration.complete, Declaration.confirmation_code,
+            Declaration.follow_up, Declaration.answers,
+        )
         .outerjoin(Location, Location.code == Contact.location_code)
         .outerjoin(tries, tries.c.contact_id == Contact.id)
         .outerjoin(latest, latest.c.contact_id == Contact.id)
@@ -106,19 +110,20 @@ def campaign_export(session: Session, campaign: Campaign, *, unmask: bool = Fals
         .where(of_campaign)
         .order_by(Contact.priority, Contact.checked_in_at, Contact.phone)
         .execution_options(yield_per=YIELD_PER)
-    )
+    )  # fmt: skip
     show = phone_shown(unmask)
 
     def rows() -> Iterator[list]:
-        for c, place, n, answered_at, heard_at, key, d in session.execute(query):
-            codes = " ".join(sorted({w.get("location_code", "") for w in c.why or []}))
+        for (phone, priority, code, place, checked_in_at, why, status, reason, n, last, answered,
+             heard, key, declaration, complete, confirmation, follow_up, answers,
+             ) in session.execute(query):  # fmt: skip
+            why = why or []
             yield [
-                show(c.phone), c.priority, c.location_code, place or "", city(c.checked_in_at),
-                len(c.why or []), codes, c.status, c.final_reason or "", n or 0,
-                c.last_outcome or "", city(answered_at), heard_at is not None, key or "",
-                c.status == "declared", d.complete if d else None,
-                d.confirmation_code if d else "", d.follow_up if d else None,
-                *answer_cells(d.answers if d else None),
+                show(phone), priority, code, place or "", city(checked_in_at), len(why),
+                " ".join(sorted({w.get("location_code", "") for w in why})), status,
+                reason or "", n or 0, last or "", city(answered), heard is not None, key or "",
+                status == "declared", complete, confirmation or "",
+                follow_up if declaration else None, *answer_cells(answers),
             ]  # fmt: skip
 
     return Export(f"campaign {campaign.id} contacts", CAMPAIGN_HEADER, rows())
@@ -133,23 +138,29 @@ ATTEMPT_HEADER = [
 
 def attempts_export(session: Session, campaign: Campaign, *, unmask: bool = False) -> Export:
     """One row per attempt, with the AMI reason and the Q.850 hangup cause."""
+    a = CallAttempt
     query = (
-        sa.select(Contact.phone, CallAttempt)
-        .join(Contact, Contact.id == CallAttempt.contact_id)
+        sa.select(
+            Contact.phone, a.attempt_no, a.originated_at, a.answered_at, a.ended_at, a.outcome,
+            a.state, a.reason, a.hangup_cause, a.cause_txt, a.amd_status, a.notice_heard_at,
+            a.key_pressed, a.declaration_id, a.worker, a.recording_path,
+        )
+        .join(Contact, Contact.id == a.contact_id)
         .where(Contact.campaign_id == campaign.id)
-        .order_by(CallAttempt.originated_at, CallAttempt.id)
+        .order_by(a.originated_at, a.id)
         .execution_options(yield_per=YIELD_PER)
-    )
+    )  # fmt: skip
     show = phone_shown(unmask)
 
     def rows() -> Iterator[list]:
-        for phone, a in session.execute(query):
+        for (phone, no, originated, answered, ended, outcome, state, reason, cause, cause_txt,
+             amd, heard, key, declaration, worker, recording,
+             ) in session.execute(query):  # fmt: skip
             yield [
-                show(phone), a.attempt_no, city(a.originated_at), city(a.answered_at),
-                city(a.ended_at), seconds(a.answered_at, a.ended_at), a.outcome or "", a.state,
-                a.reason, a.hangup_cause, cause_text(a.hangup_cause, a.cause_txt),
-                a.amd_status or "", a.notice_heard_at is not None, a.key_pressed or "",
-                a.declaration_id, a.worker, a.recording_path or "",
+                show(phone), no, city(originated), city(answered), city(ended),
+                seconds(answered, ended), outcome or "", state, reason, cause,
+                cause_text(cause, cause_txt), amd or "", heard is not None, key or "",
+                declaration, worker, recording or "",
             ]  # fmt: skip
 
     return Export(f"campaign {campaign.id} attempts", ATTEMPT_HEADER, rows())
