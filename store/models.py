@@ -204,7 +204,10 @@ class CallAttempt(Base):
     unrecorded; the funnel columns are filled by the notice flow as the callee listens."""
 
     __tablename__ = "call_attempt"
-    __table_args__ = (Index("ix_call_attempt_number_time", "number", "originated_at"),)
+    __table_args__ = (
+        Index("ix_call_attempt_number_time", "number", "originated_at"),
+        Index("ix_call_attempt_declaration", "declaration_id"),  # deletes of declarations
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contact.id", ondelete="CASCADE"), index=True
@@ -235,6 +238,7 @@ class BadNumber(Base):
     """A number the network called unallocated or rejected: never dialed again, by any campaign."""
 
     __tablename__ = "bad_number"
+    __table_args__ = (Index("ix_bad_number_attempt", "attempt_id"),)  # deletes of attempts
     phone: Mapped[str] = mapped_column(String(16), primary_key=True)
     cause: Mapped[int | None] = mapped_column(Integer)
     cause_txt: Mapped[str] = mapped_column(String(64), default="")
@@ -266,6 +270,7 @@ class DialerWorker(Base):
 
 class Declaration(Base):
     __tablename__ = "declaration"
+    __table_args__ = (Index("ix_declaration_contact", "contact_id"),)  # deletes of contacts
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     phone: Mapped[str] = mapped_column(String(16), index=True)
     source: Mapped[str] = mapped_column(String(16))
