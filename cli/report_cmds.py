@@ -85,10 +85,10 @@ def _export(ctx: click.Context, make: Callable, out: Path | None, fmt: str | Non
     with sessions() as session:
         export = make(session, unmask)
         audit = None
-        if unmask:
-            what = f"report {export.what}, unmasked, to {out or 'stdout'} ({fmt})"
-            audit = open_audit(sessions, what, datetime.now(UTC), os_user())
-        with opened(out, fmt) as stream:
+        with opened(out, fmt) as stream:  # a file that cannot be written fails before the audit
+            if unmask:
+                what = f"report {export.what}, unmasked, to {out or 'stdout'} ({fmt})"
+                audit = open_audit(sessions, what, datetime.now(UTC), os_user())
             count = write_table(stream, fmt, export.header, export.rows)
     if audit is not None:
         close_audit(sessions, audit, count)

@@ -273,7 +273,6 @@ def prompts_check(ctx: click.Context, sounds_dir: str | None, catalog_path: str 
 
 
 def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    from prompts import shown
+
+    return shown(path)

@@ -18,3 +18,11 @@ def sounds_dir(option: str | os.PathLike | None = None, config: dict | None = No
     [agi] sounds_dir, then the package's own sounds/ (prompts/sounds in the checkout)."""
     chosen = option or os.environ.get(SOUNDS_ENV) or (config or {}).get("sounds_dir")
     return Path(chosen) if chosen else DEFAULT_SOUNDS_DIR
+
+
+def shown(path: Path) -> str:
+    """A path as a message shows it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

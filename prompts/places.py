@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from ivr.catalog import LANGS
-from prompts import tools
+from prompts import shown, tools
 from prompts.build import BuildSummary, build, places_wanted
 from prompts.check import PLACE_PREFIX
 from store.errors import UserError
@@ -79,7 +79,7 @@ def after_import(sessions: sessionmaker[Session], sounds_dir: Path) -> str | Non
     if reason is None:
         try:
             _summary, ready = build_place_prompts(sessions, sounds_dir, only_new=True)
-            return f"spoken names: {ready} new place(s) built in {sounds_dir}"
+            return f"spoken names: {ready} new place(s) built in {shown(sounds_dir)}"
         except UserError as exc:
             reason = str(exc)
     return f"note: {new} place(s) have no spoken name yet ({reason}); later run: {LATER}"
@@ -90,9 +90,9 @@ def _cannot_build(sounds_dir: Path) -> str | None:
     if absent:
         return f"{' and '.join(absent)} not installed"
     if not sounds_dir.is_dir():
-        return f"no sounds folder {sounds_dir}"
+        return f"no sounds folder {shown(sounds_dir)}"
     if not os.access(sounds_dir, os.W_OK):
-        return f"{sounds_dir} is not writable"
+        return f"{shown(sounds_dir)} is not writable"
     return None
 
 

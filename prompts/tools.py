@@ -29,6 +29,7 @@ def require(*programs: str) -> None:
         packages = " ".join(PACKAGES.get(p, p) for p in absent)
         raise UserError(
             f"{' and '.join(absent)} not installed; install with: sudo apt-get install {packages}"
+            " (or: make system-deps)"
         )
 
 

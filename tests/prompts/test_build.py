@@ -104,7 +104,7 @@ def test_missing_programs_are_named_with_their_package(catalog, tmp_path, monkey
     result = build(catalog, tmp_path / "sounds")
     assert result.output == (
         "Error: espeak-ng and ffmpeg not installed; "
-        "install with: sudo apt-get install espeak-ng ffmpeg\n"
+        "install with: sudo apt-get install espeak-ng ffmpeg (or: make system-deps)\n"
     )
     assert result.exit_code == 1
 

@@ -78,7 +78,10 @@ def test_attempts_tsv_names_each_hangup_cause(known_db, tmp_path):
 def test_unmasked_exports_are_audited_and_masked_ones_not(known_db, tmp_path):
     before = len(audits(known_db))
     hotline(known_db, "report", "campaign", "1", "--out", str(tmp_path / "masked.csv"))
-    assert len(audits(known_db)) == before
+    nowhere = hotline(known_db, "report", "campaign", "1", "--unmask",
+                      "--out", str(tmp_path / "no" / "x.csv"))  # fmt: skip
+    assert nowhere.exit_code == 1
+    assert len(audits(known_db)) == before  # nothing left the database
     out = tmp_path / "full.json"
     hotline(known_db, "report", "campaign", "1", "--unmask", "--out", str(out))
     rows = json.loads(out.read_text(encoding="utf-8"))
@@ -149,3 +152,23 @@ def test_chart_png(known_db, tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (990, 378)
+
+
+def test_the_demos_folder_of_reports(known_db, tmp_path):
+    from reports.bundle import write_campaign_reports
+    from store.db import make_engine, session_factory
+
+    engine = make_engine(known_db)
+    paths = write_campaign_reports(session_factory(engine), 1, tmp_path / "reports")
+    engine.dispose()
+    assert [p.name for p in paths] == [
+        "campaign-1-summary.csv", "campaign-1-contacts.csv", "campaign-1-attempts.csv",
+        "campaign-1-chart.png",
+    ]  # fmt: skip
+    assert len(read_csv(paths[1])) == 10 and len(read_csv(paths[2])) == 12
+    summary = paths[0].read_text(encoding="utf-8-sig").splitlines()
+    assert summary[:3] == [
+        "campaign 1 F0-TEST notice (running)",
+        "step,contacts,of contacts,of the step before",
+        "contacts,10,100.0%,",
+    ]

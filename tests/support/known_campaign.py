@@ -150,3 +150,16 @@ def _declarations(session: Session) -> None:
         CallAttempt.contact_id.in_([c1.id, c7.id]), CallAttempt.answered_at.is_not(None)
     ):
         attempt.declaration_id = done.id if attempt.contact_id == c1.id else partial.id
+
+
+if __name__ == "__main__":  # the README's example database: known_campaign.py var/known.db
+    import sys
+
+    from store.db import make_engine, session_factory
+    from store.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{sys.argv[1]}")
+    upgrade(engine)
+    with session_factory(engine).begin() as session:
+        fill(session)
+    print(f"wrote the tests' known campaign to {sys.argv[1]}")
