@@ -53,7 +53,7 @@ def build_place_prompts(
     places = _named_places(sessions, only_new)
     summary = build(places_wanted([(pid, name) for _, pid, name in places], langs), sounds_dir,
                     on_built)  # fmt: skip
-    ready = [(loc_id, pid) for loc_id, pid, _ in places if _exists(sounds_dir, pid, langs)]
+    ready = [(loc_id, pid) for loc_id, pid, _ in places if _exists(sounds_dir, pid, LANGS)]
     with sessions.begin() as s:
         for loc_id, pid in ready:
             s.execute(

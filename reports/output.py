@@ -40,7 +40,7 @@ def rate(part: int, whole: int) -> Rate | None:
 @contextmanager
 def opened(out: Path | None, fmt: str) -> Iterator[TextIO]:
     """The stream a report goes to: FILE (complete or absent), or stdout."""
-    encoding = "utf-8" if fmt == "json" else "utf-8-sig"
+    encoding = "utf-8-sig" if fmt in ("csv", "tsv") else "utf-8"  # the BOM is for Excel
     if out is None:
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
         try:

@@ -91,3 +91,20 @@ def test_prompts_build_locations_rebuilds_a_renamed_place(sqlite_url, tmp_path):
         "place names: built 2 prompts (en 1, vi 1), 8 unchanged, 0 studio recordings kept; "
         "5 places have their prompt"
     )
+
+
+@needs_speech_tools
+def test_a_place_gets_its_prompt_id_only_once_every_language_has_the_file(sqlite_url, tmp_path):
+    sounds = tmp_path / "sounds"
+    catalog = write(tmp_path, "catalog.toml", 'welcome = { vi = "Xin chào", en = "Welcome" }\n')
+    ready_db(sqlite_url, tmp_path)
+    build = ["prompts", "build", "--locations", "--sounds-dir", str(sounds),
+             "--catalog", str(catalog)]  # fmt: skip
+    assert hotline(sqlite_url, *build, "--lang", "vi").output.endswith(
+        "0 places have their prompt\n"
+    )
+    assert set(prompt_ids(sqlite_url).values()) == {None}
+    assert hotline(sqlite_url, *build, "--lang", "en").output.endswith(
+        "5 places have their prompt\n"
+    )
+    assert prompt_ids(sqlite_url)["DN-0001"] == "loc-dn-0001"
