@@ -26,6 +26,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.speech_cmds", "menu"),
     ("cli.speech_cmds", "prompts"),
     ("pbxsim.cli", "pbxsim"),
+    ("cli.report_cmds", "report"),
+    ("cli.purge_cmds", "purge"),
 ]
 
 

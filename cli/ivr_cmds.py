@@ -1,11 +1,12 @@
 """`hotline agi serve|stdio` and `hotline simulate`: the IVR under its three drivers.
 
-Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options beat the config
-file's [agi] section (host, port, allow, sounds_dir, operator), which beats the defaults.
-A port in use or a bad option is a UserError (one line, exit 1). `agi serve` accepts
-FastAGI from loopback only unless told whom else (--allow, [agi] allow), and refuses to
-bind an address other machines reach without that list. The signing secret reaches the
-notice flow through the flow context ("signing_secret").
+Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options (and the
+HOTLINE_SOUNDS_DIR environment variable) beat the config file's [agi] section (host, port,
+allow, sounds_dir, operator), which beats the defaults. A port in use or a bad option is a
+UserError (one line, exit 1). `agi serve` accepts FastAGI from loopback only unless told
+whom else (--allow, [agi] allow), and refuses to bind an address other machines reach
+without that list. The signing secret reaches the notice flow through the flow context
+("signing_secret").
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _context(ctx: click.Context, sounds_dir: str | None = None, operator: str | 
     conf = _agi_settings(ctx)
     settings = ctx.find_root().obj
     return {
-        "sounds_dir": sounds_dir or conf.get("sounds_dir"),
+        "sounds_dir": sounds_dir or os.environ.get("HOTLINE_SOUNDS_DIR") or conf.get("sounds_dir"),
         "operator": operator or conf.get("operator") or DEFAULT_OPERATOR,
         "recordings_dir": conf.get("recordings_dir"),
         "sessions": LazySessions(settings.database_url) if settings is not None else None,
