@@ -45,12 +45,12 @@ def _ringing(sessions) -> int:
 
 
 def test_a_killed_dialer_restarts_and_every_contact_ends_exactly_once(sqlite_url):
-    # last digits: 1 answers, 2 busy, 3 rings until the 300 s ring timeout (6 s real here,
+    # last digits: 1 answers, 2 busy, 3 rings until the 300 s ring timeout (9 s real here,
     # longer than a restart takes), 5 answers and hangs up, 9 answers and presses 2
     phones = [f"+849100{i:03d}{d}" for i in range(4) for d in "12359"]
 
     async def scenario():
-        async with rig(sqlite_url, scale=0.02) as r:
+        async with rig(sqlite_url, scale=0.03) as r:
             cid = seed(
                 r.sessions,
                 phones,
@@ -59,29 +59,30 @@ def test_a_killed_dialer_restarts_and_every_contact_ends_exactly_once(sqlite_url
                 cps=5,
                 ring_timeout="300s",
                 retry_busy="1m",
-                retry_no_answer="1m",
-                max_attempts=2,
+                max_attempts=1,
+                suppress="0s",
             )
             first = await dialer_process(r, worker="box1")
             await until(lambda: _ringing(r.sessions) >= 2)
             first.kill()  # SIGKILL: no chance to tidy up
             await first.wait()
+            up = {leg.uniqueid for leg, _, _ in r.sim.channels.values()}  # ringing now
             again = await dialer_process(r, "--exit-when-idle", worker="box1")
             out, err = await asyncio.wait_for(again.communicate(), 180)
             assert again.returncode == 0, err.decode()
-            return r.sessions, cid, out.decode()
+            return r.sessions, cid, out.decode(), up
 
-    sessions, cid, out = asyncio.run(scenario())
-    check_invariants(sessions, max_attempts=2)
+    sessions, cid, out, up = asyncio.run(scenario())
+    check_invariants(sessions, max_attempts=1)
     with sessions() as s:
         assert s.get(Campaign, cid).status == "completed"
-    # the calls still ringing when the dialer died were followed to their real outcome
+    # the calls still ringing when the dialer died were followed to their real outcome (one
+    # it was killed while sending may never have reached the PBX: that one is unknown)
+    ringing = [a for a in attempts(sessions) if a.channel_id in up and a.number.endswith("3")]
+    assert len(ringing) >= 2
+    assert {(a.outcome, a.reason, a.hangup_cause) for a in ringing} == {("no_answer", 3, 19)}
     found = re.search(r"(\d+) followed from before a restart", out)
-    assert found, out
-    followed = int(found.group(1))
-    assert followed >= 2
-    ringers = [a for a in attempts(sessions) if a.number.endswith("3")]
-    assert {(a.outcome, a.reason, a.hangup_cause) for a in ringers} == {("no_answer", 3, 19)}
+    assert found and int(found.group(1)) >= len(ringing), out
 
 
 def test_a_dropped_ami_link_is_rebuilt_and_the_campaign_completes(sqlite_url):
