@@ -253,7 +253,10 @@ class Dialer:
             await self.db(ledger.release, ids)
 
     def _lease(self, plan: CampaignPlan) -> timedelta:
-        return plan.policy.ring_timeout + self.config.lease
+        """Past the ring timeout, and always at least four heartbeats (which renew it) long,
+        in campaign time: a live worker's calls are never taken for a dead one's."""
+        beats = timedelta(seconds=4 * self.config.heartbeat / self.clock.real(1.0))
+        return max(plan.policy.ring_timeout + self.config.lease, beats)
 
     # --- one call -------------------------------------------------------------------------------
     async def _call(self, plan: CampaignPlan, claimed: Claimed, recording: str | None) -> None:
