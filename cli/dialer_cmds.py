@@ -150,6 +150,7 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
       hotline doctor
     """
     from dialer.doctor import run_checks
+    from prompts import sounds_dir as sounds_folder
 
     settings: Settings = ctx.find_root().obj
     conf = _dialer_conf(ctx)
@@ -159,7 +160,7 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
             database_url=settings.database_url,
             ami_url=_ami_url(ctx, ami_url),
             contexts=[context_name or conf.get("context") or "hotline-outbound"],
-            sounds_dir=sounds_dir or agi.get("sounds_dir"),
+            sounds_dir=sounds_folder(sounds_dir, agi),
             recordings_dir=conf.get("recordings_dir") or agi.get("recordings_dir"),
         )
     )
