@@ -90,6 +90,7 @@ def dialer_run(
         "recordings_dir": _recordings(ctx, recordings_dir),
         "exit_when_idle": exit_when_idle,
         "sign": partial(make_token, secret),
+        "retention": ctx.find_root().obj.section("retention"),
     }
     _logging()
     if log_phones:
