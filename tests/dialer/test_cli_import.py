@@ -82,6 +82,44 @@ def test_bad_rows_go_to_rejects_with_line_numbers_and_good_rows_go_in(database_u
     assert rows[7][2] == '\'=HYPERLINK("x")'  # never a live formula in Excel
 
 
+def test_numbers_outside_known_blocks_go_in_and_are_counted(database_url, tmp_path):
+    """The numbering plan decides; numbers phonenumbers does not list as allocated (089x,
+    0992) are imported, and the summary counts each such number once, good rows only."""
+    ready_db(database_url, tmp_path)
+    text = (
+        "phone,location_code,checked_in_at\n"
+        "0892 116 789,DN-0001,2021-10-07 09:00\n"
+        "0893473696,DN-0002,2021-10-07 09:00\n"
+        "84895434342,DN-0003,2021-10-07 09:00\n"
+        "+84 892 116 789,DN-0004,2021-10-07 09:00\n"  # the first number again
+        "0992123456,NOPE,2021-10-07 09:00\n"  # refused for its place: not counted
+        "0905123456,DN-0005,2021-10-07 09:00\n"
+        "0438251234,DN-0005,2021-10-07 09:00\n"
+    )
+    path = write(tmp_path, "c.csv", text)
+    result = hotline(database_url, "checkins", "import", str(path))
+    assert result.output == (
+        f"imported 5, skipped 0 duplicates, rejected 2 (see {path}.rejects.csv); "
+        "3 outside known number blocks; they will be dialed\n"
+    )
+    assert sorted(p for p, _ in checkins(database_url)) == [
+        "+84892116789",
+        "+84892116789",
+        "+84893473696",
+        "+84895434342",
+        "+84905123456",
+    ]
+    rejects = list(csv.reader((tmp_path / "c.csv.rejects.csv").read_text("utf-8-sig").splitlines()))
+    assert [r[:2] for r in rejects[1:]] == [
+        ["6", "unknown location code 'NOPE'; import it with: hotline locations import"],
+        [
+            "8",
+            "'0438251234' is not a valid Vietnamese phone number: 04… is no mobile or "
+            "landline prefix (mobiles start 03, 05, 07, 08 or 09, landlines 02)",
+        ],
+    ]
+
+
 def test_vietnamese_headers_semicolons_bom_and_crlf(tmp_path, sqlite_url):
     ready_db(sqlite_url, tmp_path)
     text = (
