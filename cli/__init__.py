@@ -2,7 +2,9 @@
 
 Rules: parse, call a package, print. User errors (bad input, missing data) are
 raised by the packages as `store.errors.UserError` and become one line
-`Error: …` with exit code 1; usage errors keep click's exit code 2.
+`Error: …` with exit code 1; usage errors keep click's exit code 2. Commands are
+registered in cli/commands.py and imported only when used (its comment says what a
+command module may import at its top).
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import sys
 
 import click
 
+from cli.commands import LazyGroup
 from cli.settings import Settings
 from store.errors import UserError
 
 
-class HotlineGroup(click.Group):
+class HotlineGroup(LazyGroup):
     """Turns UserError from any subcommand into one line and exit 1."""
 
     def invoke(self, ctx: click.Context):
@@ -45,15 +48,6 @@ def main(ctx: click.Context, config_path: str | None, database_url: str | None) 
     """
     ctx.obj = Settings.load(config_path=config_path, database_url=database_url)
 
-
-def _register() -> None:
-    from cli import commands
-
-    for command in commands.all_commands():
-        main.add_command(command)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from cli.store_access import session_scope
-from dialer.contacts import create_campaign, get_campaign, list_campaigns, preview, refresh_campaign
 from dialer.times import TimeError, format_city, parse_duration
-from reports.contacts import write_contacts_csv
 
 
 class DurationParam(click.ParamType):
@@ -59,6 +57,8 @@ def campaign_create(ctx, case_code, name, margin, dwell) -> None:
     Example:
       hotline campaign create --case F0-1234 --margin 30 --dwell 60
     """
+    from dialer.contacts import create_campaign
+
     with session_scope(ctx) as session:
         c, counts = create_campaign(session, case_code, name=name, margin=margin, dwell=dwell)
         click.echo(
@@ -81,6 +81,9 @@ def campaign_create(ctx, case_code, name, margin, dwell) -> None:
 @click.pass_context
 def campaign_preview(ctx, id_or_name, csv_path, sample) -> None:
     """Who would be called: totals by priority and by location, and a sample."""
+    from dialer.contacts import get_campaign, preview
+    from reports.contacts import write_contacts_csv
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         p = preview(session, c, sample_size=sample)
@@ -106,6 +109,8 @@ def campaign_preview(ctx, id_or_name, csv_path, sample) -> None:
 @click.pass_context
 def campaign_list(ctx) -> None:
     """Campaigns with their contacts by status."""
+    from dialer.contacts import list_campaigns
+
     with session_scope(ctx) as session:
         rows = list_campaigns(session)
         if not rows:
@@ -127,6 +132,8 @@ def campaign_refresh(ctx, id_or_name) -> None:
 
     A contact already dialed is never changed.
     """
+    from dialer.contacts import get_campaign, refresh_campaign
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         counts = refresh_campaign(session, c)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from cli.store_access import engine_for
-from store.migrate import upgrade
 
 
 @click.group()
@@ -14,6 +13,8 @@ def db() -> None:
 
 
 def _upgrade(ctx: click.Context) -> None:
+    from store.migrate import upgrade
+
     engine = engine_for(ctx, require_schema=False)
     before, after = upgrade(engine)
     where = engine.url.render_as_string(hide_password=True)
