@@ -6,6 +6,8 @@ import pytest
 import sqlalchemy as sa
 from hotline_cli import hotline, ready_db, write
 
+from dialer.checkins import import_checkins
+from store.db import make_engine
 from store.models import CheckIn, ImportBatch
 
 GOOD = (
@@ -17,9 +19,15 @@ GOOD = (
 
 
 def checkins(url):
+    """(phone, source) of every check-in, by place then time (ids are not in file order:
+    PostgreSQL's import merges two sets of places at once)."""
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(CheckIn.phone, CheckIn.source).order_by(CheckIn.id)).all()
+        rows = conn.execute(
+            sa.select(CheckIn.phone, CheckIn.source).order_by(
+                CheckIn.location_id, CheckIn.checked_in_at
+            )
+        ).all()
     engine.dispose()
     return [tuple(r) for r in rows]
 
@@ -262,3 +270,22 @@ def test_a_visit_twice_in_one_file_keeps_the_first(database_url, tmp_path):
     assert [o.replace(tzinfo=None).isoformat() if o else None for o in outs] == [
         "2021-10-07T02:10:00"
     ]
+
+
+def test_the_first_row_of_a_visit_wins_across_chunks(database_url, tmp_path):
+    """Chunks of two rows: each visit's copies land in later chunks, and on PostgreSQL
+    in both of the writer's connections (odd and even places)."""
+    ready_db(database_url, tmp_path)
+    visits = [(place, f"2021-10-07 0{hour}:00") for place in (1, 2, 3, 4) for hour in (8, 9)]
+    lines = ["phone,location_code,checked_in_at,checked_out_at"]
+    for copy in range(3):  # the same eight visits three times, checked out 10, 20, 30 min later
+        lines += [f"0905123456,DN-000{p},{t},{t[:-2]}{copy + 1}0" for p, t in visits]
+    path = write(tmp_path, "copies.csv", "\n".join(lines) + "\n")
+    engine = make_engine(database_url)
+    summary = import_checkins(engine, path, chunk_rows=2)
+    with engine.connect() as conn:
+        stays = conn.execute(sa.select(CheckIn.checked_in_at, CheckIn.checked_out_at)).all()
+        minutes = {(out - cin).total_seconds() / 60 for cin, out in stays}
+    engine.dispose()
+    assert (summary.imported, summary.duplicates) == (8, 16)
+    assert minutes == {10}
