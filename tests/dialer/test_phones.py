@@ -1,6 +1,7 @@
 """Phone numbers as supervisors' files write them -> E.164 by the numbering plan, or a reason."""
 
 import random
+import re
 
 import pytest
 
@@ -139,3 +140,11 @@ def test_cached_block_verdict_agrees_with_phonenumbers_on_every_kind_of_number()
         length = rng.choice([7, 8, 9, 10])
         national = "".join(rng.choice("0123456789") for _ in range(length))
         assert _valid(_verdict_prefix(national), length) == _valid_exact(national), national
+
+
+def test_the_renumbering_table_in_the_docs_is_the_one_the_code_uses():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "vietnamese.md"
+    pairs = re.findall(r"\b0(1\d\d) → 0(\d\d)\b", doc.read_text(encoding="utf-8"))
+    assert dict(pairs) == OLD_MOBILE_PREFIXES and len(pairs) == len(OLD_MOBILE_PREFIXES)
