@@ -23,8 +23,7 @@ import phonenumbers
 # The numbering plan: first national digit -> national significant digits (after the 0).
 MOBILE_DIGITS = 9
 LANDLINE_DIGITS = 10
-PLAN = {"3": MOBILE_DIGITS, "5": MOBILE_DIGITS, "7": MOBILE_DIGITS, "8": MOBILE_DIGITS,
-        "9": MOBILE_DIGITS, "2": LANDLINE_DIGITS}  # fmt: skip
+PLAN = {**dict.fromkeys("35789", MOBILE_DIGITS), "2": LANDLINE_DIGITS}
 # The 2018 renumbering of 11-digit mobiles: old prefix (after the 0) -> new prefix.
 OLD_MOBILE_PREFIXES = {
     "120": "70",
