@@ -84,7 +84,8 @@ def in_known_block(e164: str) -> bool:
     a file of a million new numbers costs a few hundred phonenumbers calls.
     """
     national = e164[3:]
-    return _valid(_verdict_prefix(national), len(national))
+    prefix = national[:4] if national[:1] != "0" else _verdict_prefix(national)
+    return _valid(prefix, len(national))
 
 
 def _clean(raw: str) -> str:
