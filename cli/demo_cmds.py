@@ -13,8 +13,6 @@ from pathlib import Path
 
 import click
 
-from dialer.sampledata import write_checkins, write_locations
-
 DEMO_DIR = Path("var/demo")
 CASE_PHONE = "0905000001"
 CITIZEN_PHONE = "0912345678"
@@ -39,6 +37,8 @@ def _run(ctx: click.Context, database_url: str, *args: str) -> None:
 @click.pass_context
 def demo(ctx: click.Context, rows: int) -> None:
     """Generate sample data, import it, open a case and preview who would be called."""
+    from dialer.sampledata import write_checkins, write_locations
+
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     db_path = DEMO_DIR / "hotline.db"
     explicit = ctx.find_root().params.get("database_url")

@@ -19,8 +19,6 @@ import click
 
 from ivr import speech
 from ivr.catalog import load_catalog, missing_sounds
-from ivr.menu_check import check_tree, prompt_ids, sort_problems
-from ivr.menus import read_menus
 from store.errors import UserError
 
 KINDS = ("number", "date", "time", "digits")
@@ -109,6 +107,9 @@ def menu_check(ctx: click.Context, path: str | None, catalog_path: str | None) -
       hotline menu check
       hotline menu check --file my-menus.toml
     """
+    from ivr.menu_check import check_tree, prompt_ids, sort_problems
+    from ivr.menus import read_menus
+
     tree, problems, shown = read_menus(path)
     catalog = load_catalog(catalog_path)
     problems = sort_problems([*problems, *check_tree(tree, catalog, known_routes())])
