@@ -30,7 +30,10 @@ from store.migrate import upgrade
 
 TARGET_ROWS_PER_S = 100_000
 DA_NANG_CHECKINS = 7_700_000
-POSTGRES_PATH = "COPY into a staging table, then INSERT … ON CONFLICT DO NOTHING"
+POSTGRES_PATH = (
+    "COPY into a staging table, then INSERT … ON CONFLICT DO NOTHING, "
+    "on two connections split by place"
+)
 
 
 def _import_once(url: str, locations: Path, checkins: Path) -> dict:
