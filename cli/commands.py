@@ -12,8 +12,10 @@ dialer.sampledata, ivr.speech, ivr.catalog, ivr.menus, ivr.menu_check). Everythi
 (SQLAlchemy, Alembic, store.db / models / migrate, the dialer's and reports' database code,
 ivr.flows, ivr.fastagi, ivr.stdio, asyncio servers, panoramisk, pyst2, APScheduler, pydub)
 is imported inside the function of the command that uses it: commands that need the
-database pay for it, the others do not. tests/test_cli_startup.py fails when `hotline
---help`, `hotline say` or `hotline menu check` loads one of those.
+database pay for it, the others do not. A group's subcommands are defined in the group's
+own module (another module attaching a command to it would not be loaded by `hotline X`).
+tests/test_cli_startup.py fails when `hotline --help`, `hotline say` or `hotline menu
+check` loads one of those heavy modules, or when a group misses a subcommand on its own.
 """
 
 from __future__ import annotations

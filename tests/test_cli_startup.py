@@ -5,6 +5,7 @@ it loaded; the database layer, the IVR's flows and asyncio servers are for the c
 that use them.
 """
 
+import json
 import subprocess
 import sys
 
@@ -61,3 +62,35 @@ def test_every_registration_names_its_command_and_no_name_is_taken_twice():
 def test_help_lists_every_registered_command():
     ctx = main.make_context("hotline", ["--help"], resilient_parsing=True)
     assert main.list_commands(ctx) == sorted(a.replace("_", "-") for _, a in COMMANDS)
+
+
+SUBCOMMANDS = """
+import importlib, json, sys
+import click
+from cli.commands import COMMANDS
+
+def tree(command):
+    if not isinstance(command, click.Group):
+        return None
+    return {name: tree(sub) for name, sub in sorted(command.commands.items())}
+
+module, attribute = sys.argv[1:]
+alone = tree(getattr(importlib.import_module(module), attribute))
+for other, _ in COMMANDS:
+    importlib.import_module(other)
+print(json.dumps([alone, tree(getattr(importlib.import_module(module), attribute))]))
+"""
+
+
+@pytest.mark.parametrize("module,attribute", COMMANDS, ids=[a for _, a in COMMANDS])
+def test_a_group_has_all_its_subcommands_without_the_other_modules(module, attribute):
+    """`hotline X` imports X's module only: a subcommand that another module attaches to X
+    on import would be missing. Define subcommands in the group's own module."""
+    out = subprocess.run(
+        [sys.executable, "-c", SUBCOMMANDS, module, attribute],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    alone, with_all = json.loads(out)
+    assert alone == with_all
