@@ -6,9 +6,9 @@ the import never stops half way for a bad row. A check-in is unique on (phone, l
 checked_in_at), so importing a file twice adds nothing. A phone is good when it fits the
 numbering plan (store.phones); numbers outside the blocks phonenumbers knows are imported
 and counted in the summary, since the network, not the importer, says which ones are
-unallocated (the dialer marks those bad). Check-ins go in through the
-fastest path each database has: executemany of INSERT OR IGNORE on SQLite, COPY into a
-staging table then INSERT … ON CONFLICT DO NOTHING on PostgreSQL.
+unallocated (the dialer marks those bad). Check-ins go in through the fastest path each
+database has (dialer/bulk.py): one INSERT OR IGNORE … FROM json_each per chunk on SQLite,
+COPY into staging tables then INSERT … ON CONFLICT DO NOTHING on PostgreSQL.
 """
 
 from __future__ import annotations
