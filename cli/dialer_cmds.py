@@ -9,7 +9,6 @@ calls under way finish (up to --grace), then the dialer exits 0.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -92,6 +91,8 @@ def dialer_run(
         "sign": partial(make_token, secret),
         "retention": ctx.find_root().obj.section("retention"),
     }
+    import asyncio
+
     _logging()
     if log_phones:
         from store.logmask import install_log_masking
@@ -108,6 +109,8 @@ def dialer_run(
 
 
 async def _run(ctx: click.Context, url, options: dict, grace: float):
+    import asyncio
+
     from dialer.ami import AmiError, AmiLink
     from dialer.engine import Dialer, DialerConfig
     from store.clock import clock_from_env
@@ -153,10 +156,9 @@ def _recordings(ctx: click.Context, option: str | None) -> str:
 
 
 def _sessions(ctx: click.Context):
-    from cli.store_access import engine_for
-    from store.db import session_factory
+    from cli.store_access import sessions_for
 
-    return session_factory(engine_for(ctx))
+    return sessions_for(ctx)
 
 
 def _logging() -> None:
@@ -180,6 +182,8 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
     Example:
       hotline doctor
     """
+    import asyncio
+
     from dialer.doctor import run_checks
     from prompts import sounds_dir as sounds_folder
 
