@@ -131,7 +131,7 @@ def _story(ctx: click.Context, url: str, rows: int) -> None:
 def _inbound_call(url: str) -> None:
     from cli.demo_call import inbound_declaration_call, what_was_heard
 
-    keys = "3,1,2,1,2,2"
+    keys = "3,1,2,1,2,2,2#,2"
     click.secho(
         f"A citizen dials 1022 on the stand-in Asterisk (pbxsim) and presses {keys}:", fg="cyan"
     )

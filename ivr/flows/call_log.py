@@ -2,7 +2,8 @@
 # (context "log_calls": `hotline agi serve|stdio`, not the console) and never in the
 # caller's way: a database that is down or missing costs one warning, and the menus carry
 # on. The row is created when the call starts and updated after every menu walk, so a
-# caller who hangs up mid-call leaves a record with the path so far.
+# caller who hangs up mid-call leaves a record with the path so far. An AGI the dialplan
+# runs again on the same call (back from the operators' queue) carries the same record on.
 """Where each caller went in the menus, and how the call ended."""
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ log = logging.getLogger("hotline.ivr")
 
 
 class CallLog:
-    def __init__(self, records: Records | None, call_id: int | None) -> None:
+    def __init__(
+        self, records: Records | None, call_id: int | None, path: list[str] | None = None
+    ) -> None:
         self.records = records
         self.call_id = call_id
-        self.path: list[str] = []
+        self.path: list[str] = list(path or [])
 
     @classmethod
     async def open(cls, channel: Channel) -> CallLog:
@@ -28,7 +31,9 @@ class CallLog:
         records = Records.of(channel)
         try:
             caller = caller_e164(channel.callerid) or channel.callerid
-            call_id = await records.run(records.start_inbound, channel.request.uniqueid, caller)
+            call_id, path = await records.run(
+                records.start_inbound, channel.request.uniqueid, caller
+            )
         except Exception as exc:  # the database must never cost the caller the menus
             log.warning(
                 "call %s not logged: %s",
@@ -36,7 +41,7 @@ class CallLog:
                 str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
             )
             return cls(None, None)
-        return cls(records, call_id)
+        return cls(records, call_id, path)
 
     async def walked(self, steps: list[str]) -> None:
         self.path.extend(steps)
