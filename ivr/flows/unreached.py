@@ -40,6 +40,7 @@ async def tell_unreached(channel: Channel, calls: CallLog) -> bool:
     if choice.key != DECLARE:
         return True
     await calls.walked(["flow:declaration"])
+    await channel.play(["notice-declare"])
     declaration_id = await records.run(
         records.start_declaration, target.phone, "inbound", target.contact_id
     )
