@@ -60,6 +60,14 @@ def appointments_import(ctx, file: Path, rejects, encoding, delimiter, silent) -
     missing = missing_site_prompts(sites, str(sounds))
     if missing:
         click.echo(
-            f"note: {len(missing)} site(s) have no recorded name yet (e.g. {missing[0]}); "
-            f"the reminder names their district instead; record {sounds}/<lang>/<id>.wav"
+            f"note: {len(missing)} site(s) have no recorded name yet, e.g. {missing[0]}; until "
+            f"{_shown(Path(sounds))}/<lang>/<id>.wav exists, calls say only the district the "
+            "name mentions"
         )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

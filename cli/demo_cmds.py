@@ -143,6 +143,7 @@ def _inbound_call(url: str) -> None:
         click.echo(
             f"saved: {state} declaration from {declaration.phone}, answers "
             f"{declaration.answers}, confirmation code {declaration.confirmation_code}"
+            + (", flagged for follow-up" if declaration.follow_up else "")
         )
     if logged is not None:
         click.echo(

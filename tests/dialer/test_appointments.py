@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from hotline_cli import hotline, write
 
+from cli import main
 from dialer.appointments import import_appointments, parse_slot
 from store.db import make_engine
 from store.models import Appointment, Campaign, Contact, ImportBatch, OptOut
@@ -212,3 +214,27 @@ def test_a_reminder_campaign_needs_a_day_with_appointments(sqlite_url):
     assert bad.exit_code == 2 and "cannot read date '14/13/2021'" in bad.output
     both = hotline(sqlite_url, "campaign", "create", "--appointments", "2021-10-14", "--case", "X")
     assert both.exit_code == 2 and "give either --case CODE or --appointments DATE" in both.output
+
+
+def test_sites_without_a_recorded_name_are_noted_once(sqlite_url, tmp_path, monkeypatch):
+    from store.clock import SIM_CLOCK_ENV, ScaledClock
+
+    monkeypatch.setenv(SIM_CLOCK_ENV, ScaledClock.starting(utc(9, 1), 1e6).spec())
+    sounds = tmp_path / "sounds"
+    config = tmp_path / "hotline.toml"
+    config.write_text(f'[agi]\nsounds_dir = "{sounds}"\n', encoding="utf-8")
+    init(sqlite_url)
+    path = write(tmp_path, "a.csv", GOOD)
+    args = ("--config", str(config), "--database-url", sqlite_url, "appointments", "import")
+    first = CliRunner().invoke(main, [*args, str(path)])
+    assert first.output.splitlines()[1] == (
+        "note: 3 site(s) have no recorded name yet, e.g. site-ttyt-quan-hai-chau; "
+        f"until {sounds}/<lang>/<id>.wav exists, calls say only the district the name mentions"
+    )
+    for lang in ("vi", "en"):
+        (sounds / lang).mkdir(parents=True, exist_ok=True)
+        for pid in ("site-tram-y-te-phuong-hoa-cuong-bac", "site-ttyt-quan-hai-chau",
+                    "site-ttyt-quan-son-tra"):  # fmt: skip
+            (sounds / lang / f"{pid}.wav").write_bytes(b"RIFF")
+    again = CliRunner().invoke(main, [*args, str(path)])
+    assert again.output == "imported 0, skipped 4 duplicates, rejected 0\n"
