@@ -4,6 +4,8 @@
 # on. The row is created when the call starts and updated after every menu walk, so a
 # caller who hangs up mid-call leaves a record with the path so far. An AGI the dialplan
 # runs again on the same call (back from the operators' queue) carries the same record on.
+# When the database fails under a flow, the safety net says so once; the call log then
+# keeps quiet about its own failure to save (`mute`).
 """Where each caller went in the menus, and how the call ended."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 
 from ivr.channel import Channel
 from ivr.flows.records import Records, caller_e164
+from ivr.runtime import first_line
 
 log = logging.getLogger("hotline.ivr")
 
@@ -23,6 +26,7 @@ class CallLog:
         self.records = records
         self.call_id = call_id
         self.path: list[str] = list(path or [])
+        self.muted = False
 
     @classmethod
     async def open(cls, channel: Channel) -> CallLog:
@@ -50,10 +54,15 @@ class CallLog:
     async def close(self, outcome: str) -> None:
         await self._save(outcome)
 
+    def mute(self) -> None:
+        """The database failed and the safety net logs it: no second line from here."""
+        self.muted = True
+
     async def _save(self, outcome: str | None) -> None:
         if self.records is None:
             return
         try:
             await self.records.run(self.records.update_inbound, self.call_id, self.path, outcome)
         except Exception as exc:
-            log.warning("call log %s not updated: %s", self.call_id, exc)
+            level = logging.DEBUG if self.muted else logging.WARNING
+            log.log(level, "call log %s not updated: %s", self.call_id, first_line(exc))

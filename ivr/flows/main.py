@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ivr.agi import CallerHungUp
 from ivr.channel import Channel
 from ivr.flows.call_log import CallLog
@@ -75,6 +77,9 @@ async def ivr(channel: Channel) -> None:
             start = back
     except CallerHungUp:
         outcome = "hangup"
+        raise
+    except SQLAlchemyError:
+        calls.mute()  # the safety net logs the database error once
         raise
     finally:
         if walker is not None:  # hung up mid-menu: keep the way so far

@@ -387,3 +387,38 @@ def test_a_database_error_mid_call_is_an_apology_and_the_operator_in_one_log_lin
     )
     assert "\n" not in problems[0]
     assert call_log(sessions) == [(["main", "covid", "flow:declaration"], "error")]
+
+
+class DyingDatabase:
+    """A session factory whose database goes away after `works` transactions."""
+
+    def __init__(self, sessions, works: int):
+        self._sessions, self.left = sessions, works
+
+    def _check(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            cause = Exception("server closed the connection unexpectedly")
+            raise sa.exc.OperationalError("SELECT 1", {}, cause)
+
+    def __call__(self, **kw):
+        self._check()
+        return self._sessions(**kw)
+
+    def begin(self):
+        self._check()
+        return self._sessions.begin()
+
+
+def test_the_database_going_away_mid_call_costs_one_log_line(sessions, caplog):
+    # call log made, exposure check, the walk to the declaration saved; then it is gone
+    dying = DyingDatabase(sessions, works=3)
+    with caplog.at_level(logging.DEBUG, logger="hotline.ivr"):
+        fake = inbound(dying, ["3", "1"])
+    assert fake.log[-1] == "exec Goto hotline-operator,s,1"
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == [
+        "flow 'ivr' on call 1795695559.1: database error: (builtins.Exception) server closed "
+        "the connection unexpectedly"
+    ]
+    assert call_log(sessions) == [(["main", "covid", "flow:declaration"], None)]
