@@ -177,6 +177,7 @@ def campaign_create(ctx, case_code, appointment_day, name, margin, dwell, **kwar
 
 
 def _create_reminders(ctx, day_text: str, name: str | None, settings: dict) -> None:
+    from dialer import campaigns as lifecycle
     from dialer.appointments import create_reminder_campaign, parse_day
 
     try:
