@@ -200,6 +200,7 @@ def figures(url: str, run: Run) -> dict:
         "mean_call_s": busy / len(rows),
         "peak": peak,
         "max_per_second": most_in_any_window(offsets, 1.0 - 1e-6),
+        "mean_per_second": (len(rows) - 1) / span if span else 0.0,
         "outcomes": outcomes,
     }
 
@@ -218,7 +219,8 @@ def report(run: Run, f: dict) -> None:
     )
     print(
         f"  highest concurrency {f['peak']} (limit {run.channels}); most dials in one second "
-        f"{f['max_per_second']} (limit {run.cps:g})"
+        f"{f['max_per_second']} (limit {run.cps:g}); {f['mean_per_second']:.2f} dials/s on "
+        f"average while work waited = {f['mean_per_second'] / run.scale:.1f} real dials/s"
     )
     print(
         f"  real: {f['real_s']:.1f} s, {f['calls'] / f['real_s']:.1f} calls/s; "
