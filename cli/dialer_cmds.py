@@ -127,6 +127,16 @@ def _sessions(ctx: click.Context):
     return session_factory(engine_for(ctx))
 
 
+def _recordings_dirs(dialer_conf: dict, agi_conf: dict) -> list[str]:
+    """The IVR's recordings folder (feedback), then the dialer's when it has its own."""
+    from ivr.recordings import recordings_dir
+
+    folders = [str(recordings_dir(agi_conf.get("recordings_dir")))]
+    if dialer_conf.get("recordings_dir"):
+        folders.append(str(recordings_dir(dialer_conf["recordings_dir"])))
+    return folders
+
+
 def _logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -140,7 +150,8 @@ def _logging() -> None:
 @click.option("--sounds-dir", help="Sounds folder the IVR plays from.")
 @click.pass_context
 def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
-    """Check the wiring: database, AMI login, dialplan contexts, prompts, calling windows.
+    """Check the wiring: database, AMI login, dialplan contexts, prompts, recordings folders,
+    calling windows.
 
     One line per check; exit 1 when anything is wrong, with what to do.
 
@@ -159,7 +170,7 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
             ami_url=_ami_url(ctx, ami_url),
             contexts=[context_name or conf.get("context") or "hotline-outbound"],
             sounds_dir=sounds_dir or agi.get("sounds_dir"),
-            recordings_dir=conf.get("recordings_dir") or agi.get("recordings_dir"),
+            recordings_dirs=_recordings_dirs(conf, agi),
         )
     )
     failed = 0
