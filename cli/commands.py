@@ -27,6 +27,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.speech_cmds", "prompts"),
     ("cli.feedback_cmds", "feedback"),
     ("pbxsim.cli", "pbxsim"),
+    ("cli.report_cmds", "report"),
+    ("cli.purge_cmds", "purge"),
 ]
 
 

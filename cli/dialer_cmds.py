@@ -82,8 +82,9 @@ def dialer_run(
     _logging()
     stats = asyncio.run(_run(ctx, url, options, grace))
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items()))
+    followed = f", {stats.followed} followed from before a restart" if stats.followed else ""
     click.echo(
-        f"dialer stopped: {stats.started} call(s) placed, most at once {stats.peak}"
+        f"dialer stopped: {stats.started} call(s) placed{followed}, most at once {stats.peak}"
         + (f"; after them: {outcomes}" if outcomes else "")
     )
 

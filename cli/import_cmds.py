@@ -75,6 +75,9 @@ def locations() -> None:
 def locations_import(ctx, file: Path, rejects, encoding, delimiter, silent) -> None:
     """Import or update locations: columns code, name, address, ward, district.
 
+    New places get a spoken name (loc-<code>) when espeak-ng is installed and the sounds
+    folder exists; otherwise build them later with: hotline prompts build --locations
+
     \b
     Example:
       hotline locations import locations.csv
@@ -88,6 +91,19 @@ def locations_import(ctx, file: Path, rejects, encoding, delimiter, silent) -> N
         encoding=encoding,
         delimiter=_delimiter(delimiter),
     )
+    _place_prompts(ctx)
+
+
+def _place_prompts(ctx: click.Context) -> None:
+    """New places get their spoken name now when possible, else one line on how to later."""
+    from prompts import sounds_dir
+    from prompts.places import after_import
+    from store.db import session_factory
+
+    sessions = session_factory(engine_for(ctx))
+    line = after_import(sessions, sounds_dir(None, ctx.find_root().obj.section("agi")))
+    if line:
+        click.echo(line)
 
 
 @click.group()

@@ -1,21 +1,22 @@
 """`hotline agi serve|stdio` and `hotline simulate`: the IVR under its three drivers.
 
-Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options beat the config
-file's [agi] section (host, port, allow, sounds_dir, operator, recordings_dir), which beats
-the defaults.
-A port in use or a bad option is a UserError (one line, exit 1). `agi serve` accepts
-FastAGI from loopback only unless told whom else (--allow, [agi] allow), and refuses to
-bind an address other machines reach without that list. The signing secret reaches the
-notice flow through the flow context ("signing_secret"). The recordings folder (where
-Asterisk writes feedback) is made ready before the first call: created when Asterisk runs on
-this host (`agi serve`: the allowlist admits loopback; `agi stdio` and `simulate`: always),
-and a folder that cannot be created stops the command with one line.
+Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options (and the
+HOTLINE_SOUNDS_DIR environment variable) beat the config file's [agi] section (host, port,
+allow, sounds_dir, operator, recordings_dir), which beats the defaults. A port in use or a
+bad option is a UserError (one line, exit 1). `agi serve` accepts FastAGI from loopback only
+unless told whom else (--allow, [agi] allow), and refuses to bind an address other machines
+reach without that list. The signing secret reaches the notice flow through the flow context
+("signing_secret"). The recordings folder (where Asterisk writes feedback) is made ready
+before the first call: created when Asterisk runs on this host (`agi serve`: the allowlist
+admits loopback; `agi stdio` and `simulate`: always), and a folder that cannot be created
+stops the command with one line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
@@ -34,6 +35,7 @@ from ivr.flows import ROUTES
 from ivr.peers import LOOPBACK, Allowlist, describe, is_loopback_host, parse_allow
 from ivr.recordings import FolderState, prepare_folder, recordings_dir
 from ivr.stdio import run_stdio
+from store.clock import clock_from_env
 from store.db import check_reachable, make_engine, session_factory
 from store.errors import UserError
 from store.logmask import install_log_masking
@@ -54,11 +56,13 @@ def _context(
     conf = _agi_settings(ctx)
     settings = ctx.find_root().obj
     return {
-        "sounds_dir": sounds_dir or conf.get("sounds_dir"),
+        "sounds_dir": sounds_dir or os.environ.get("HOTLINE_SOUNDS_DIR") or conf.get("sounds_dir"),
         "operator": operator or conf.get("operator") or DEFAULT_OPERATOR,
         "recordings_dir": str(recordings_dir(recordings or conf.get("recordings_dir"))),
         "sessions": LazySessions(settings.database_url) if settings is not None else None,
         "signing_secret": settings.signing_secret if settings is not None else None,
+        # the wall clock, or the demo's shared simulated one (HOTLINE_SIM_CLOCK)
+        "clock": clock_from_env(os.environ).now,
     }
 
 

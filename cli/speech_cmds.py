@@ -1,7 +1,8 @@
-"""`hotline say`, `hotline menu check`, `hotline prompts check`: hear what the IVR would say,
-check the menus and the recordings.
+"""`hotline say`, `hotline menu check`, `hotline prompts build|import|check`: hear what the
+IVR would say, check the menus, make and check the sound files.
 
-Rules: parse, call ivr.speech / ivr.menus, print. Bad values become UserError (one line,
+Rules: parse, call ivr.speech / ivr.menus / prompts, print (prompts.* is imported inside its
+commands: pydub is slow to import). Bad values become UserError (one line,
 exit 1); `menu check` prints one problem per line and exits 1 when there is any.
 """
 
@@ -10,14 +11,15 @@ from __future__ import annotations
 import datetime
 import importlib
 import re
+import sys
 from collections.abc import Collection
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ivr import speech
-from ivr.catalog import load_catalog, missing_sounds
-from ivr.channel import DEFAULT_SOUNDS_DIR
+from ivr.catalog import load_catalog
 from ivr.menu_check import check_tree, prompt_ids, sort_problems
 from ivr.menus import read_menus
 from store.errors import UserError
@@ -128,51 +130,149 @@ def known_routes() -> Collection[str] | None:
 
 @click.group()
 def prompts() -> None:
-    """Check the prompt catalog (prompts/catalog.toml) against the recordings."""
+    """The prompts as sound files: build them, import studio recordings, check the folder."""
+
+
+_sounds_dir_option = click.option(
+    "--sounds-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of <lang>/<prompt id>.wav (default: HOTLINE_SOUNDS_DIR, [agi] sounds_dir, "
+    "else prompts/sounds).",
+)
+_catalog_option = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False),
+    help="Prompt catalog (default: prompts/catalog.toml).",
+)
+
+
+def _sounds_root(ctx: click.Context, option: str | None) -> Path:
+    from prompts import sounds_dir
+
+    return sounds_dir(option, ctx.find_root().obj.section("agi"))
+
+
+@prompts.command("build")
+@click.option("--lang", type=click.Choice(speech.LANGS), help="Only this language (default: all).")
+@click.option(
+    "--voice", help="espeak-ng voice for --lang (default: vi, en-us; see espeak-ng --voices)."
+)
+@click.option("--locations", is_flag=True,
+              help="Also every place's name from the database (loc-<code>).")  # fmt: skip
+@_sounds_dir_option
+@_catalog_option
+@click.option("--silent", is_flag=True, help="No progress bar.")
+@click.pass_context
+def prompts_build(ctx, lang, voice, locations, sounds_dir, catalog_path, silent) -> None:
+    """Speak every catalog prompt that has no studio recording with espeak-ng, as 8 kHz mono
+    16-bit WAV under the sounds folder; a prompt whose text did not change is not rebuilt.
+
+    Needs espeak-ng and ffmpeg (Debian: apt-get install espeak-ng ffmpeg).
+
+    \b
+    Example:
+      hotline prompts build
+      hotline prompts build --lang vi --voice vi-vn-x-central
+      hotline prompts build --locations
+    """
+    from prompts.build import build, catalog_wanted, plan
+
+    if voice and not lang:
+        raise click.UsageError("--voice needs --lang: a voice speaks one language")
+    langs = [lang] if lang else list(speech.LANGS)
+    root = _sounds_root(ctx, sounds_dir)
+    wanted = catalog_wanted(load_catalog(catalog_path), langs, voice)
+    todo, _ = plan(wanted, root)
+    with _bar(len(todo), "speaking prompts", silent) as on_built:
+        summary = build(wanted, root, on_built)
+    click.echo(summary.line())
+    if locations:
+        _build_places(ctx, root, langs, silent)
+
+
+def _build_places(ctx: click.Context, root: Path, langs: list[str], silent: bool) -> None:
+    from cli.store_access import engine_for
+    from prompts.places import build_place_prompts
+    from store.db import session_factory
+
+    sessions = session_factory(engine_for(ctx))
+    summary, ready = build_place_prompts(sessions, root, langs=langs)
+    click.echo(f"place names: {summary.line()}; {ready} places have their prompt")
+
+
+@contextmanager
+def _bar(length: int, label: str, silent: bool):
+    """A progress bar on stderr, on a terminal only; yields its update function."""
+    if silent or not length or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@prompts.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(speech.LANGS),
+    help="FOLDER holds this language's files (default: FOLDER/vi, FOLDER/en).",
+)
+@_sounds_dir_option
+@_catalog_option
+@click.pass_context
+def prompts_import(ctx, folder: Path, lang, sounds_dir, catalog_path) -> None:
+    """Import studio recordings named <prompt id>.<any format ffmpeg reads>: trimmed of
+    leading and trailing silence, brought to one loudness, converted to 8 kHz mono 16-bit
+    WAV. A studio file always wins: `prompts build` never overwrites it. One line per file;
+    exit 1 if any file was skipped.
+
+    \b
+    Example:
+      hotline prompts import studio/          # studio/vi/welcome.mp3, studio/en/welcome.flac
+      hotline prompts import takes/ --lang vi # takes/welcome.m4a
+    """
+    from prompts.studio import import_recordings
+
+    root = _sounds_root(ctx, sounds_dir)
+    results = import_recordings(
+        folder, root, load_catalog(catalog_path), lang=lang, on_file=lambda r: click.echo(r.line())
+    )
+    good = sum(r.ok for r in results)
+    click.echo(f"imported {good} recordings into {_relative(root)}, skipped {len(results) - good}")
+    if good < len(results):
+        ctx.exit(1)
 
 
 @prompts.command("check")
-@click.option("--sounds-dir", type=click.Path(file_okay=False),
-              help="Folder of <lang>/<prompt id>.<format> (default: prompts/sounds).")  # fmt: skip
-@click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False),
-              help="Prompt catalog (default: prompts/catalog.toml).")  # fmt: skip
+@_sounds_dir_option
+@_catalog_option
 @click.pass_context
 def prompts_check(ctx: click.Context, sounds_dir: str | None, catalog_path: str | None) -> None:
-    """Report every catalog prompt with no sound file in a language; exit 1 if any.
+    """Report missing sound files (per language), extra files not in the catalog and files
+    Asterisk cannot play as named (.wav must be 8 kHz mono 16-bit); exit 1 on any.
 
-    Any format Asterisk plays counts (.wav, .sln, .ulaw, .gsm, …): only the name is checked.
+    Place names (loc-<code>) are not catalog prompts and are not extra.
 
     \b
     Example:
       hotline prompts check
       hotline prompts check --sounds-dir /var/lib/asterisk/sounds/hotline
     """
+    from prompts.check import check_sounds
+
     catalog = load_catalog(catalog_path)
-    root = Path(sounds_dir) if sounds_dir else DEFAULT_SOUNDS_DIR
+    root = _sounds_root(ctx, sounds_dir)
     shown = sounds_dir or _relative(root)
-    stems = {lang: _stems(root / lang) for lang in catalog.langs}
-    missing = missing_sounds(catalog, stems)
-    for lang, pid in missing:
-        click.echo(f"{shown}/{lang}/{pid}: no sound file")
-    for lang in catalog.langs:
-        for stem in sorted(stems[lang] - catalog.ids):
-            click.echo(f"note: {shown}/{lang}/{stem}: not in the catalog (unused)")
-    if missing:
-        by_lang = ", ".join(f"{lang} {sum(1 for m in missing if m[0] == lang)}"
-                            for lang in catalog.langs)  # fmt: skip
-        click.echo(f"missing: {len(missing)} sound files ({by_lang})")
+    report = check_sounds(catalog, root)
+    for problem in report.problems:
+        click.echo(problem.line(shown))
+    click.echo(report.summary(catalog))
+    if report.problems:
         ctx.exit(1)
-    click.echo(f"ok: {len(catalog.ids)} prompts in {', '.join(catalog.langs)}")
-
-
-def _stems(folder: Path) -> set[str]:
-    if not folder.is_dir():
-        return set()
-    return {p.name.split(".", 1)[0] for p in folder.iterdir() if p.is_file()}
 
 
 def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    from prompts import shown
+
+    return shown(path)

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+import math
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -72,6 +74,7 @@ class Stats:
 class LiveCall:
     claimed: Claimed
     watch: CallWatch | None = None
+    over: bool = False  # hung up: its channel is free, its record not yet written
 
 
 class Dialer:
@@ -89,6 +92,7 @@ class Dialer:
         self.stats = Stats()
         self.live: dict[int, LiveCall] = {}  # attempt id -> call
         self.plans: dict[int, CampaignPlan] = {}
+        self.ready: dict[int, deque[Claimed]] = {}  # claimed ahead, not yet dialed
         self.buckets: dict[int, TokenBucket] = {}
         self.workers = 1
         self._wake = asyncio.Event()
@@ -107,6 +111,11 @@ class Dialer:
                 return fn(session, *args, **kwargs)
 
         return await asyncio.to_thread(work)
+
+    @property
+    def in_use(self) -> int:
+        """Channels this worker holds now: calls dialed and not yet hung up."""
+        return sum(not call.over for call in self.live.values())
 
     # --- lifecycle ----------------------------------------------------------------------------
     def stop(self) -> None:
@@ -146,11 +155,13 @@ class Dialer:
 
     # --- the dispatcher -----------------------------------------------------------------------
     async def _dispatch(self) -> None:
+        refreshed, plans = -math.inf, []
         while not self._stop.is_set():
             self._wake.clear()
             wait = self.config.refresh
             if self.link.connected and self._reconciled.is_set():
-                plans = await self._refresh()
+                if time.monotonic() - refreshed >= self.config.refresh:
+                    plans, refreshed = await self._refresh(), time.monotonic()
                 idle = self.config.exit_when_idle and not plans and not self.live
                 if idle and not await self.db(_any_scheduled):
                     return
@@ -162,9 +173,12 @@ class Dialer:
                 await asyncio.wait_for(self._wake.wait(), max(0.001, wait))
             except TimeoutError:
                 pass
+        await self._release_ready(list(self.ready))
 
     async def _refresh(self) -> list[CampaignPlan]:
         plans = await self.db(ledger.load_plans)
+        running = {p.id for p in plans}
+        await self._release_ready([cid for cid in self.ready if cid not in running])
         self.plans.update({p.id: p for p in plans})
         for plan in plans:
             rate = plan.policy.calls_per_second / max(1, self.workers)
@@ -176,53 +190,78 @@ class Dialer:
         return plans
 
     async def _feed(self, plan: CampaignPlan) -> float:
-        """Start what this campaign may start now; returns the real seconds until it may
-        have more to start (the loop also wakes whenever a call ends)."""
+        """Dial what this campaign may dial now, then claim the next few ahead; returns the
+        real seconds until it may have more to do (the loop also wakes when a call ends)."""
         now = self.clock.now()
         window = plan.policy.window
-        if not window.is_open(now):
+        if not window.is_open(now) or plan.policy.expired(now):
+            await self._release_ready([plan.id])
+            if plan.policy.expired(now):
+                return self.config.refresh
             return self.clock.real((window.next_open(now) - now).total_seconds())
-        free = self.config.channels - len(self.live)
-        if free <= 0:
-            return self.config.refresh
+        ready = self.ready.setdefault(plan.id, deque())
+        wait = await self._dial_ready(plan, ready)
+        want = min(self._depth(plan), plan.policy.max_channels) - len(ready)
+        if want > 0:
+            result = await self.db(
+                ledger.claim,
+                plan,
+                worker=self.config.worker,
+                now=now,
+                limit=want,
+                lease=self._lease(plan),
+            )
+            ready.extend(result.claimed)
+            if result.claimed and wait == self.config.refresh:
+                wait = 0.0  # go round again: they may be dialed now
+            elif result.next_due is not None and not ready:
+                wait = min(wait, self.clock.real((result.next_due - now).total_seconds()))
+        return wait
+
+    async def _dial_ready(self, plan: CampaignPlan, ready: deque) -> float:
+        """Originate the ready claims while channels and the campaign's pace allow."""
         bucket = self.buckets[plan.id]
-        taken, wait = 0, 0.0
-        while taken < free:
+        while ready and self.in_use < self.config.channels:
             wait = bucket.take(self.clock.monotonic())
             if wait > 0:
-                break
-            taken += 1
-        if taken == 0:
-            return self.clock.real(wait)
-        result = await self.db(
-            ledger.claim,
-            plan,
-            worker=self.config.worker,
-            now=now,
-            limit=taken,
-            lease=self._lease(plan),
-        )
-        bucket.tokens += taken - len(result.claimed)  # unused tokens go back
-        for claimed in result.claimed:
+                return min(self.config.refresh, self.clock.real(wait))
+            claimed = ready.popleft()
+            recording = self._recording_path(plan, claimed)
+            verdict = await self.db(
+                _start_dialing, claimed, self.clock.now, recording, plan.policy.max_channels
+            )
+            if verdict == "full":  # every channel of the campaign is in use, by any worker
+                ready.appendleft(claimed)
+                bucket.tokens += 1
+                return self.config.refresh
+            if verdict == "gone":
+                continue
             self.live[claimed.attempt_id] = LiveCall(claimed)
-            self._spawn(self._call(plan, claimed))
-        self.stats.started += len(result.claimed)
-        self.stats.peak = max(self.stats.peak, len(self.live))
-        if len(result.claimed) < taken:  # nothing more due now, or the channels are full
-            if result.next_due is not None:
-                return min(
-                    self.config.refresh, self.clock.real((result.next_due - now).total_seconds())
-                )
-            return self.config.refresh
-        return self.clock.real(wait) if wait else 0.0
+            self._spawn(self._call(plan, claimed, recording))
+            self.stats.started += 1
+            self.stats.peak = max(self.stats.peak, self.in_use)
+        return self.config.refresh
+
+    def _depth(self, plan: CampaignPlan) -> int:
+        """How many claims to hold ready: about half a real second of dialing, 2 to 50."""
+        per_real_second = plan.policy.calls_per_second / max(1, self.workers) / self.clock.real(1)
+        return max(2, min(50, math.ceil(per_real_second / 2)))
+
+    async def _release_ready(self, campaign_ids: list[int]) -> None:
+        ids = [c.attempt_id for cid in campaign_ids for c in self.ready.pop(cid, ())]
+        if ids:
+            await self.db(ledger.release, ids)
 
     def _lease(self, plan: CampaignPlan) -> timedelta:
-        return plan.policy.ring_timeout + self.config.lease
+        """Past the ring timeout, and always at least four heartbeats (which renew it) long,
+        in campaign time: a live worker's calls are never taken for a dead one's."""
+        beats = timedelta(seconds=4 * self.config.heartbeat / self.clock.real(1.0))
+        return max(plan.policy.ring_timeout + self.config.lease, beats)
 
     # --- one call -------------------------------------------------------------------------------
-    async def _call(self, plan: CampaignPlan, claimed: Claimed) -> None:
+    async def _call(self, plan: CampaignPlan, claimed: Claimed, recording: str | None) -> None:
         try:
-            watch = await self._originate(plan, claimed)
+            watch = await self._originate(plan, claimed, recording)
             if watch is not None:
                 await self._follow(plan, claimed, watch)
         except Exception:
@@ -232,10 +271,9 @@ class Dialer:
             self.link.forget(claimed.channel_id)
             self._wake.set()
 
-    async def _originate(self, plan: CampaignPlan, claimed: Claimed) -> CallWatch | None:
-        recording = self._recording_path(plan, claimed)
-        if not await self.db(_start_dialing, claimed.attempt_id, self.clock.now(), recording):
-            return None
+    async def _originate(
+        self, plan: CampaignPlan, claimed: Claimed, recording: str | None
+    ) -> CallWatch | None:
         variables = {"HOTLINE_ATTEMPT": self._attempt_value(claimed)}
         if plan.amd:
             variables["HOTLINE_AMD"] = "1"
@@ -279,17 +317,21 @@ class Dialer:
             # other way round: give the late one a moment
             await _within(watch.hungup.wait(), self.config.hangup_grace)
             await _within(watch.outcome_known.wait(), self.config.hangup_grace)
-        status = await self._finish(plan, claimed, watch)
+        if claimed.attempt_id in self.live:
+            self.live[claimed.attempt_id].over = True
+        status = await self._finish(plan, claimed, watch, self.clock.now())
         self.stats.outcomes[status or "?"] += 1
 
-    async def _finish(self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch) -> str | None:
+    async def _finish(
+        self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch, ended
+    ) -> str | None:
         policy = (await self._plan(plan.id)).policy
         for attempt in range(5):
             try:
                 return await self.db(
                     ledger.finish,
                     claimed.attempt_id,
-                    now=self.clock.now(),
+                    now=ended,
                     policy=policy,
                     reason=watch.reason,
                     causes=watch.causes,
@@ -343,8 +385,9 @@ class Dialer:
                 continue
             if watch.channel_id not in live_ids and watch.other_id not in live_ids:
                 watch.gone()
+        held = {c.attempt_id for queue in self.ready.values() for c in queue}
         for row in await self.db(ledger.unfinished, self.config.worker):
-            if row.attempt_id in self.live:
+            if row.attempt_id in self.live or row.attempt_id in held:
                 continue
             plan = await self._plan(row.campaign_id)
             other = ledger.other_channel_id(row.channel_id)
@@ -392,13 +435,14 @@ class Dialer:
     async def _beat(self) -> None:
         now = self.clock.now()
         contacts = [c.claimed.contact_id for c in self.live.values()]
+        contacts += [c.contact_id for queue in self.ready.values() for c in queue]
         lease = max((self._lease(p) for p in self.plans.values()), default=self.config.lease)
         within = timedelta(seconds=3 * self.config.heartbeat / self.clock.real(1.0))
         self.workers = await self.db(
             _beat,
             self.config.worker,
             now,
-            len(self.live),
+            self.in_use,
             self.link.connected,
             contacts,
             lease,
@@ -407,14 +451,22 @@ class Dialer:
 
 
 # --- small transactions ------------------------------------------------------------------------
-def _start_dialing(session: Session, attempt_id: int, now, recording: str | None) -> bool:
+def _start_dialing(
+    session: Session, claimed: Claimed, clock, recording: str | None, max_channels: int
+) -> str:
+    """One of: ok (now dialing), full (the campaign's channels are all in use), gone.
+
+    The dial's time is read after the count, inside the transaction: no call that ended
+    before it can look as if it overlapped."""
     from store.models import CallAttempt
 
-    if not ledger.mark_dialing(session, attempt_id, now):
-        return False
+    if ledger.dialing_attempts(session, claimed.campaign_id) >= max_channels:
+        return "full"
+    if not ledger.mark_dialing(session, claimed.attempt_id, clock()):
+        return "gone"
     if recording:
-        session.get(CallAttempt, attempt_id).recording_path = recording
-    return True
+        session.get(CallAttempt, claimed.attempt_id).recording_path = recording
+    return "ok"
 
 
 def _refused(session: Session, attempt_id: int, campaign_id: int, message: str) -> None:

@@ -2,10 +2,11 @@
 
 Rules (principle 3, "the database is the truth"): each function is one short transaction
 run by the caller (`with sessions.begin()`), committed before the telephony action that
-depends on it. A contact is claimed with a lease (its worker and an expiry; on PostgreSQL
-`FOR UPDATE SKIP LOCKED`, under a lock on the campaign row so that several workers count
-channels right); its attempt is written `queued` in the same transaction and `dialing`
-before the Originate leaves, so a `queued` attempt was certainly never sent (it is deleted
+depends on it. A contact is claimed a little ahead with a lease (its worker and an expiry;
+on PostgreSQL `FOR UPDATE SKIP LOCKED`, so workers sharing a campaign never claim the same
+contact); its attempt is written `queued` in the same transaction and `dialing` just before
+the Originate leaves, after counting the campaign's channels in use (on PostgreSQL under a
+lock on the campaign row), so a `queued` attempt was certainly never sent (it is deleted
 and its contact put back) and a `dialing` one may have been (it is followed or becomes
 `unknown`). The notice flow settles a reached contact's status itself (answered, declared,
 opted_out); here a contact's status is only changed while it is still `dialing` or
@@ -108,6 +109,24 @@ def load_plans(session: Session, statuses: Iterable[str] = ("running",)) -> list
     return [plan_of(c) for c in rows]
 
 
+def dialing_attempts(session: Session, campaign_id: int) -> int:
+    """Attempts of the campaign holding a channel now (dialed, not ended), every worker's;
+    on PostgreSQL under a lock on the campaign row, so two workers never both take the
+    last channel."""
+    if is_postgres(session):
+        session.execute(sa.select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CallAttempt)
+        .join(Contact, Contact.id == CallAttempt.contact_id)
+        .where(
+            CallAttempt.ended_at.is_(None),
+            CallAttempt.state != "queued",
+            Contact.campaign_id == campaign_id,
+        )
+    )
+
+
 def live_attempts(session: Session, campaign_id: int) -> int:
     """Attempts of the campaign that may hold a channel now (no end yet), every worker's."""
     return session.scalar(
@@ -135,9 +154,6 @@ def claim(
     if limit <= 0 or not policy.window.is_open(now) or policy.expired(now):
         return result
     postgres = is_postgres(session)
-    if postgres:  # one claimer per campaign at a time: the channel count below stays true
-        session.execute(sa.select(Campaign.id).where(Campaign.id == plan.id).with_for_update())
-    limit = min(limit, policy.max_channels - live_attempts(session, plan.id))
     for _ in range(20):  # each round settles or claims every row it reads
         if limit - len(result.claimed) <= 0:
             break

@@ -222,6 +222,7 @@ class CallAttempt(Base):
             sqlite_where=sa.text("ended_at IS NULL"),
             postgresql_where=sa.text("ended_at IS NULL"),
         ),
+        Index("ix_call_attempt_declaration", "declaration_id"),  # deletes of declarations
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
@@ -253,6 +254,7 @@ class BadNumber(Base):
     """A number the network called unallocated or rejected: never dialed again, by any campaign."""
 
     __tablename__ = "bad_number"
+    __table_args__ = (Index("ix_bad_number_attempt", "attempt_id"),)  # deletes of attempts
     phone: Mapped[str] = mapped_column(String(16), primary_key=True)
     cause: Mapped[int | None] = mapped_column(Integer)
     cause_txt: Mapped[str] = mapped_column(String(64), default="")
@@ -284,6 +286,7 @@ class DialerWorker(Base):
 
 class Declaration(Base):
     __tablename__ = "declaration"
+    __table_args__ = (Index("ix_declaration_contact", "contact_id"),)  # deletes of contacts
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     phone: Mapped[str] = mapped_column(String(16), index=True)
     source: Mapped[str] = mapped_column(String(16))

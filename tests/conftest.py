@@ -81,3 +81,17 @@ def _no_database_in_the_checkout(tmp_path_factory):
         os.environ.pop("HOTLINE_DATABASE_URL", None)
     else:
         os.environ["HOTLINE_DATABASE_URL"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_sounds_in_the_checkout(tmp_path_factory):
+    """Commands run by tests without --sounds-dir (`locations import` builds place names)
+    use a scratch folder that does not exist, never the checkout's prompts/sounds."""
+    scratch = tmp_path_factory.mktemp("default-sounds") / "sounds"
+    previous = os.environ.get("HOTLINE_SOUNDS_DIR")
+    os.environ["HOTLINE_SOUNDS_DIR"] = str(scratch)
+    yield
+    if previous is None:
+        os.environ.pop("HOTLINE_SOUNDS_DIR", None)
+    else:
+        os.environ["HOTLINE_SOUNDS_DIR"] = previous

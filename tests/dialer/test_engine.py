@@ -157,7 +157,7 @@ def test_pause_stops_new_calls_and_resume_carries_on(sqlite_url):
             await until(lambda: count_attempts(r.sessions) >= 8)
             with r.sessions.begin() as s:
                 s.get(Campaign, cid).status = "paused"
-            await until(lambda: all(a.ended_at for a in attempts(r.sessions)))
+            await until(lambda: all(a.ended_at for a in attempts(r.sessions)))  # none ready
             during = count_attempts(r.sessions)
             await asyncio.sleep(r.clock.real(600))  # ten minutes of campaign time, paused
             after_pause = count_attempts(r.sessions)

@@ -84,11 +84,19 @@ def seed(sessions, phones, *, now, name="F0-T notice", case_id=None, run=True, *
 @dataclass
 class Rig:
     sessions: object
-    sim: PbxSim
+    sims: list[PbxSim]  # one per "Asterisk box"
     server: FastAgiServer
     clock: ScaledClock
-    ami_port: int
+    ami_ports: list[int]
     url: str
+
+    @property
+    def sim(self) -> PbxSim:
+        return self.sims[0]
+
+    @property
+    def ami_port(self) -> int:
+        return self.ami_ports[0]
 
     @property
     def ami(self) -> AmiUrl:
@@ -96,34 +104,42 @@ class Rig:
 
 
 @asynccontextmanager
-async def rig(url, *, scale=0.001, start=FRIDAY_8AM, population=None, channels=60):
-    """pbxsim + our FastAGI server (the real notice flow) on the database at `url`."""
+async def rig(url, *, scale=0.001, start=FRIDAY_8AM, population=None, channels=60, boxes=1):
+    """pbxsim (`boxes` of them) + our FastAGI server (the real notice flow) on the
+    database at `url`."""
     sessions = sessions_for(url)
     clock = ScaledClock.starting(start, scale)
     server = FastAgiServer(
         ROUTES, port=0, sessions=sessions, clock=clock.now, signing_secret=SECRET
     )
     agi_port = await server.start()
-    sim = PbxSim(
-        SimConfig(
-            agi_url=f"agi://127.0.0.1:{agi_port}",
-            scale=scale,
-            channels=channels,
-            population=population or PopulationConfig(seed=7, last_digit=True),
+    sims = [
+        PbxSim(
+            SimConfig(
+                agi_url=f"agi://127.0.0.1:{agi_port}",
+                scale=scale,
+                channels=channels,
+                population=population or PopulationConfig(seed=7, last_digit=True),
+            )
         )
-    )
-    ami_port = await sim.start(ami_port=0)
+        for _ in range(boxes)
+    ]
+    ports = [await sim.start(ami_port=0) for sim in sims]
     try:
-        yield Rig(sessions, sim, server, clock, ami_port, url)
+        yield Rig(sessions, sims, server, clock, ports, url)
     finally:
-        await sim.close()
+        for sim in sims:
+            await sim.close()
         await server.close(grace=1)
 
 
-async def run_dialer(r: Rig, *, timeout=60.0, worker="w1", **config):
-    """Our dialer until every campaign is done (exit_when_idle); returns its Stats."""
+async def run_dialer(r: Rig, *, timeout=60.0, worker="w1", links=None, **config):
+    """Our dialer until every campaign is done (exit_when_idle); returns its Stats.
+    `links`, a list, receives the AMI link (for tests that break it)."""
     link = AmiLink(r.ami, ping_interval=1.0, ping_timeout=2.0, backoff=(0.05, 0.5))
     await link.start()
+    if links is not None:
+        links.append(link)
     options = {
         "worker": worker,
         "exit_when_idle": True,
@@ -138,13 +154,14 @@ async def run_dialer(r: Rig, *, timeout=60.0, worker="w1", **config):
         await link.close()
 
 
-async def dialer_process(r: Rig, *args: str, worker="w1"):
-    """`hotline dialer run` in a child process on the rig's PBX, database and clock."""
+async def dialer_process(r: Rig, *args: str, worker="w1", box=0):
+    """`hotline dialer run` in a child process on the rig's PBX (`box`), database, clock."""
     env = {
         **os.environ,
         SIM_CLOCK_ENV: r.clock.spec(),
         "HOTLINE_DATABASE_URL": r.url,
-        "HOTLINE_AMI_URL": f"ami://hotline:hotline@127.0.0.1:{r.ami_port}",
+        "HOTLINE_AMI_URL": f"ami://hotline:hotline@127.0.0.1:{r.ami_ports[box]}",
+        "HOTLINE_SECRET": SUITE_SIGNING_SECRET,
     }
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -188,8 +205,11 @@ def attempts(sessions, phone=None) -> list[CallAttempt]:
 
 
 def count_attempts(sessions) -> int:
+    """Attempts dialed (a claim held ready, still `queued`, is not a call)."""
     with sessions() as s:
-        return s.scalar(sa.select(sa.func.count()).select_from(CallAttempt))
+        return s.scalar(
+            sa.select(sa.func.count()).select_from(CallAttempt).where(CallAttempt.state != "queued")
+        )
 
 
 def campaign_status(sessions, campaign_id) -> str:

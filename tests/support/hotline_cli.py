@@ -25,7 +25,7 @@ def ready_db(url: str, tmp_path: Path) -> None:
     path = tmp_path / "locations.csv"
     path.write_text(LOCATIONS, encoding="utf-8")
     result = hotline(url, "locations", "import", str(path))
-    assert result.output == "imported 5, skipped 0 duplicates, rejected 0\n"
+    assert result.output.splitlines()[0] == "imported 5, skipped 0 duplicates, rejected 0"
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
