@@ -23,6 +23,7 @@ from served_calls import NOW
 from ivr.fastagi import FastAgiServer
 from ivr.flows import ROUTES
 from pbxsim import PbxSim, SimConfig
+from pbxsim.dialplan import Context
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
 from store.models import Feedback
@@ -47,13 +48,16 @@ def sessions(migrated, tmp_path):
     engine.dispose()
 
 
-def call(sessions, keys: str, recordings: Path, scale: float = 0.001, **inbound):
+def call(sessions, keys: str, recordings: Path, scale=0.001, route="ivr", **inbound):
+    """One call to 1022, whose dialplan runs `route` (the whole IVR, or feedback alone)."""
+
     async def scenario():
         server = FastAgiServer(
             ROUTES, port=0, sessions=sessions, recordings_dir=str(recordings), clock=lambda: NOW
         )
-        port = await server.start()
-        sim = PbxSim(SimConfig(agi_url=f"agi://127.0.0.1:{port}", scale=scale, prompt_seconds=1))
+        base = f"agi://127.0.0.1:{await server.start()}"
+        contexts = {"hotline-inbound": Context(f"{base}/{route}", (), 2)}
+        sim = PbxSim(SimConfig(agi_url=base, scale=scale, prompt_seconds=1, contexts=contexts))
         try:
             return await sim.inbound_call("0905123456", keys, **inbound)
         finally:
@@ -130,10 +134,11 @@ def test_a_cancelled_message_leaves_no_file(sessions, recordings):
 
 
 def test_a_hangup_during_the_recording_keeps_the_part_recorded(sessions, recordings):
-    # The take starts about 10 s into the call (1 s prompts, 1.5 s to think) and would last
-    # 8 s (3 s of speech, 5 s of silence); the caller hangs up at 14 s. At scale 0.1 our
-    # server has 0.4 s or more between commands before that moment could pass early.
-    transcript = call(sessions, "2,2,x", recordings, scale=0.1, hangup_at=14.0)
+    # The feedback route alone: the take starts about 5 s into the call (1 s prompts, 1.5 s
+    # to think) and would last 8 s (3 s of speech, 5 s of silence); the caller hangs up at
+    # 9 s. At scale 0.25 our server may take 1 s or more between commands (a database
+    # write) before the hang-up could come early, between commands.
+    transcript = call(sessions, "2,x", recordings, 0.25, "feedback", hangup_at=9.0)
 
     row = ticket(sessions)
     assert (row.status, row.category) == ("hangup", "public_services")
