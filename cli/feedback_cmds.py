@@ -1,45 +1,27 @@
 """`hotline feedback list`: the voice-feedback tickets callers left on 1022.
 
-Rules: parse, query through reports.feedback_list, print. --since takes a date (city
-midnight), a date and time (city time unless an offset is given) or a span back from now
-(7d, 12h, 90m; now from the process clock, HOTLINE_SIM_CLOCK in simulations). Bad input is
-one `Error:` line.
+Rules: parse, query through reports.feedback_list, print. --since reads as in `hotline
+report` (a date, a date and time, or a span back from now: 7d, 12h). Bad input is one
+`Error:` line.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
-
 import click
 
+from cli.report_cmds import SinceParam
 from cli.store_access import session_scope
-from dialer.times import CITY_ZONE, TimeError, parse_duration, parse_time
-from store.clock import clock_from_env
 from store.models import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES
-
-
-class SinceParam(click.ParamType):
-    name = "since"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, datetime):
-            return value
-        text = value.strip()
-        try:
-            if text[-1:].isalpha():
-                return clock_from_env(os.environ).now() - parse_duration(text)
-            if len(text) == 10:
-                day = datetime.fromisoformat(text)
-                return day.replace(tzinfo=CITY_ZONE).astimezone(UTC)
-            return parse_time(text)
-        except (TimeError, ValueError):
-            self.fail(f"{value!r}: use a date 2021-10-07, a time '2021-10-07 08:00', or 7d / 12h")
 
 
 @click.group()
 def feedback() -> None:
-    """Voice feedback left on 1022: tickets, categories, recordings."""
+    """Voice feedback left on 1022: tickets, categories, recordings.
+
+    \b
+    Example:
+      hotline feedback list --since 7d --category covid
+    """
 
 
 @feedback.command("list")
