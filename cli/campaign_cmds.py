@@ -291,7 +291,8 @@ def campaign_start(ctx, id_or_name, start_at, yes) -> None:
         if not yes and not click.confirm(f"Start calling {p.total} people {when}?"):
             raise click.ClickException("not started")
         status = lifecycle.start(c, _clock().now(), at)
-        click.echo(f"campaign {c.id} is {status}" + (f" (starts {format_city(at)})" if at else ""))
+        when = f" (starts {format_city(at)})" if status == "scheduled" else ""
+        click.echo(f"campaign {c.id} is {status}{when}")
 
 
 @campaign.command(name="pause")

@@ -128,11 +128,11 @@ def _sessions(ctx: click.Context):
     return session_factory(engine_for(ctx))
 
 
-def _recordings_dirs(dialer_conf: dict, agi_conf: dict) -> list[str]:
+def _recordings_dirs(dialer_conf: dict, agi_conf: dict, option: str | None) -> list[str]:
     """The IVR's recordings folder (feedback), then the dialer's when it has its own."""
     from ivr.recordings import recordings_dir
 
-    folders = [str(recordings_dir(agi_conf.get("recordings_dir")))]
+    folders = [str(recordings_dir(option or agi_conf.get("recordings_dir")))]
     if dialer_conf.get("recordings_dir"):
         folders.append(str(recordings_dir(dialer_conf["recordings_dir"])))
     return folders
@@ -149,8 +149,13 @@ def _logging() -> None:
 @click.option("--ami-url", help="ami://USER:SECRET@HOST:PORT (better: HOTLINE_AMI_URL or config).")
 @click.option("--context", "context_name", help="Dialplan context [default: hotline-outbound].")
 @click.option("--sounds-dir", help="Sounds folder the IVR plays from.")
+@click.option(
+    "--recordings-dir",
+    "recordings",
+    help="Folder Asterisk writes voice feedback to ([agi] recordings_dir; default var/recordings).",
+)
 @click.pass_context
-def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
+def doctor(ctx, ami_url, context_name, sounds_dir, recordings) -> None:
     """Check the wiring: database, AMI login, dialplan contexts, prompts, recordings folders,
     calling windows.
 
@@ -161,6 +166,7 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
       hotline doctor
     """
     from dialer.doctor import run_checks
+    from prompts import sounds_dir as sounds_folder
 
     settings: Settings = ctx.find_root().obj
     conf = _dialer_conf(ctx)
@@ -170,8 +176,8 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
             database_url=settings.database_url,
             ami_url=_ami_url(ctx, ami_url),
             contexts=[context_name or conf.get("context") or "hotline-outbound"],
-            sounds_dir=sounds_dir or agi.get("sounds_dir"),
-            recordings_dirs=_recordings_dirs(conf, agi),
+            sounds_dir=sounds_folder(sounds_dir, agi),
+            recordings_dirs=_recordings_dirs(conf, agi, recordings),
         )
     )
     failed = 0

@@ -211,7 +211,7 @@ def status(session: Session, campaign: Campaign, now: datetime) -> Status:
         .where(Contact.campaign_id == campaign.id)
     )
     recent = session.scalar(attempts.where(CallAttempt.originated_at > now - timedelta(minutes=1)))
-    live = ledger.live_attempts(session, campaign.id)
+    live = ledger.dialing_attempts(session, campaign.id)
     estimate = None
     remaining = contacts["pending"] + contacts["dialing"]
     if campaign.status == "running" and recent and remaining:

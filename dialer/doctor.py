@@ -53,7 +53,7 @@ async def run_checks(
     database_url: str,
     ami_url: str,
     contexts: list[str],
-    sounds_dir: str | None,
+    sounds_dir: Path,
     recordings_dirs: Sequence[str] = (),
 ) -> list[Check]:
     checks = [_database(database_url)]
@@ -131,10 +131,7 @@ async def _channels(link: AmiLink) -> Check:
     return Check("AMI CoreShowChannels", True, f"{len(live)} channel(s) up now")
 
 
-def _prompts(sounds_dir: str | None) -> Check:
-    from ivr.channel import DEFAULT_SOUNDS_DIR
-
-    folder = Path(sounds_dir) if sounds_dir else DEFAULT_SOUNDS_DIR
+def _prompts(folder: Path) -> Check:
     missing = [
         f"{lang}/{pid}"
         for lang in ("vi", "en")

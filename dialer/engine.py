@@ -460,7 +460,7 @@ def _start_dialing(
     before it can look as if it overlapped."""
     from store.models import CallAttempt
 
-    if ledger.dialing_attempts(session, claimed.campaign_id) >= max_channels:
+    if ledger.dialing_attempts(session, claimed.campaign_id, lock=True) >= max_channels:
         return "full"
     if not ledger.mark_dialing(session, claimed.attempt_id, clock()):
         return "gone"

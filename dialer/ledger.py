@@ -109,11 +109,11 @@ def load_plans(session: Session, statuses: Iterable[str] = ("running",)) -> list
     return [plan_of(c) for c in rows]
 
 
-def dialing_attempts(session: Session, campaign_id: int) -> int:
-    """Attempts of the campaign holding a channel now (dialed, not ended), every worker's;
-    on PostgreSQL under a lock on the campaign row, so two workers never both take the
-    last channel."""
-    if is_postgres(session):
+def dialing_attempts(session: Session, campaign_id: int, *, lock: bool = False) -> int:
+    """Attempts of the campaign holding a channel now (dialed, not ended), every worker's.
+    With `lock` (the dialer, on PostgreSQL) the campaign row is locked first, so two workers
+    never both take the last channel."""
+    if lock and is_postgres(session):
         session.execute(sa.select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
     return session.scalar(
         sa.select(sa.func.count())

@@ -81,12 +81,65 @@ MOBILE_PREFIXES = [
     "96",
 ]
 OLD_PREFIX_OF = {"77": "122", "70": "120", "79": "121", "39": "169", "38": "168"}
+# Real places of Da Nang (name, address, ward, district), for the demo's story.
+DA_NANG_PLACES = [
+    ("Chợ Hàn", "119 Trần Phú", "Hải Châu 1", "Hải Châu"),
+    ("Chợ Cồn", "290 Hùng Vương", "Hải Châu 2", "Hải Châu"),
+    ("Bến xe Trung tâm Đà Nẵng", "201 Tôn Đức Thắng", "Hòa Minh", "Liên Chiểu"),
+    ("Ga Đà Nẵng", "791 Hải Phòng", "Tam Thuận", "Thanh Khê"),
+    ("Sân bay quốc tế Đà Nẵng", "Duy Tân", "Hòa Thuận Tây", "Hải Châu"),
+    ("Bệnh viện Đà Nẵng", "124 Hải Phòng", "Thạch Thang", "Hải Châu"),
+    ("Bệnh viện C Đà Nẵng", "122 Hải Phòng", "Thạch Thang", "Hải Châu"),
+    ("Siêu thị Co.opmart Đà Nẵng", "478 Điện Biên Phủ", "Thanh Khê Đông", "Thanh Khê"),
+    ("Siêu thị Lotte Mart Đà Nẵng", "6 Nại Nam", "Hòa Cường Bắc", "Hải Châu"),
+    ("Vincom Plaza Ngô Quyền", "910A Ngô Quyền", "An Hải Bắc", "Sơn Trà"),
+    ("Chợ Bắc Mỹ An", "Nguyễn Bá Lân", "Mỹ An", "Ngũ Hành Sơn"),
+    ("Chợ Đống Đa", "Đống Đa", "Thuận Phước", "Hải Châu"),
+    ("Chợ Hòa Khánh", "Âu Cơ", "Hòa Khánh Bắc", "Liên Chiểu"),
+    ("Chợ Sơn Trà", "Ngô Quyền", "An Hải Bắc", "Sơn Trà"),
+    ("Chợ Thanh Khê", "Hà Huy Tập", "Thanh Khê Tây", "Thanh Khê"),
+    ("Chợ Hòa Cường", "Núi Thành", "Hòa Cường Nam", "Hải Châu"),
+    ("Chợ Cẩm Lệ", "Ông Ích Đường", "Hòa Thọ Đông", "Cẩm Lệ"),
+    ("Chợ Hòa Vang", "Quốc lộ 14B", "Hòa Phong", "Hòa Vang"),
+    ("Công viên Biển Đông", "Võ Nguyên Giáp", "Phước Mỹ", "Sơn Trà"),
+    ("Bãi biển Mỹ Khê", "Võ Nguyên Giáp", "Phước Mỹ", "Sơn Trà"),
+    ("Chùa Linh Ứng Bãi Bụt", "Hoàng Sa", "Thọ Quang", "Sơn Trà"),
+    ("Bảo tàng Điêu khắc Chăm", "2 Tháng 9", "Bình Hiên", "Hải Châu"),
+    ("Cung thể thao Tiên Sơn", "Phan Đăng Lưu", "Hòa Cường Bắc", "Hải Châu"),
+    ("Nhà hát Trưng Vương", "35 Phan Châu Trinh", "Hải Châu 1", "Hải Châu"),
+    ("Trung tâm Hành chính thành phố", "24 Trần Phú", "Thạch Thang", "Hải Châu"),
+    ("Đại học Đà Nẵng", "41 Lê Duẩn", "Hải Châu 1", "Hải Châu"),
+    ("Đại học Bách khoa", "54 Nguyễn Lương Bằng", "Hòa Khánh Bắc", "Liên Chiểu"),
+    ("Đại học Duy Tân", "254 Nguyễn Văn Linh", "Thạc Gián", "Thanh Khê"),
+    ("Khu công nghiệp Hòa Khánh", "Hòa Khánh Bắc", "Hòa Khánh Bắc", "Liên Chiểu"),
+    ("Cảng Tiên Sa", "Yết Kiêu", "Thọ Quang", "Sơn Trà"),
+    ("Siêu thị Big C Đà Nẵng", "255 Hùng Vương", "Vĩnh Trung", "Thanh Khê"),
+    ("Cầu Rồng", "Nguyễn Văn Linh", "Phước Ninh", "Hải Châu"),
+    ("Chợ đêm Sơn Trà", "Lý Nam Đế", "An Hải Tây", "Sơn Trà"),
+    ("Ngũ Hành Sơn", "Huyền Trân Công Chúa", "Hòa Hải", "Ngũ Hành Sơn"),
+    ("Bà Nà Hills", "Hòa Ninh", "Hòa Ninh", "Hòa Vang"),
+    ("Bệnh viện Phụ sản - Nhi Đà Nẵng", "402 Lê Văn Hiến", "Khuê Mỹ", "Ngũ Hành Sơn"),
+    ("Chợ Tân Chính", "Hải Phòng", "Tân Chính", "Thanh Khê"),
+    ("Chợ Phước Mỹ", "Phan Thúc Duyện", "Phước Mỹ", "Sơn Trà"),
+    ("Quảng trường 2 Tháng 9", "2 Tháng 9", "Bình Thuận", "Hải Châu"),
+    ("Trung tâm Hội chợ Triển lãm", "Cách Mạng Tháng 8", "Khuê Trung", "Cẩm Lệ"),
+]
 LOCATION_HEADER = ["code", "name", "address", "ward", "district"]
 CHECKIN_HEADER = ["phone", "location_code", "checked_in_at", "checked_out_at", "source"]
 
 
 def location_code(i: int) -> str:
     return f"DN-{i:04d}"
+
+
+def write_real_locations(path: Path) -> int:
+    """Da Nang's own places (DA_NANG_PLACES) as DN-0001…; returns how many."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(LOCATION_HEADER)
+        for i, (name, address, ward, district) in enumerate(DA_NANG_PLACES, 1):
+            w.writerow([location_code(i), name, address, ward, district])
+    return len(DA_NANG_PLACES)
 
 
 def write_locations(path: Path, count: int, seed: int = 1) -> None:
@@ -139,11 +192,13 @@ def write_checkins(
     seed: int = 3,
     bad_every: int = 0,
     planted: list[list[str]] | None = None,
+    busy: dict[int, float] | None = None,
 ) -> None:
     """`rows` visits between 06:00 and 22:00 city time; about 70% scan out.
 
     `planted` rows (phone, location_code, in, out, source) come first, so a demo can
-    place someone exactly where a case was.
+    place someone exactly where a case was. `busy` gives some places (by number) that share
+    of all visits (a market draws more people than a museum); the rest spread evenly.
     """
     rng = random.Random(seed)
     pool = phone_pool(people, seed)
@@ -165,12 +220,22 @@ def write_checkins(
             w.writerow(
                 [
                     spelled(rng.choice(pool), rng),
-                    location_code(rng.randint(1, locations)),
+                    location_code(_place(rng, locations, busy)),
                     cin.isoformat(sep=" "),
                     out,
                     "qr",
                 ]
             )
+
+
+def _place(rng: random.Random, locations: int, busy: dict[int, float] | None) -> int:
+    if busy:
+        roll = rng.random()
+        for place, share in busy.items():
+            if roll < share:
+                return place
+            roll -= share
+    return rng.randint(1, locations)
 
 
 def _bad_row(_n: int, rng: random.Random) -> list[str]:
