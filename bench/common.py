@@ -60,6 +60,17 @@ def checkins_csv(rows: int, people: int = PEOPLE) -> Path:
     )
 
 
+def new_phone_checkins_csv(rows: int) -> Path:
+    """Like checkins_csv, but every row carries a phone of its own (a city's first day)."""
+    name = f"checkins-{rows}-new-phones-l{LOCATIONS}-d{DAYS}.csv"
+    return _generated(
+        DATA / name,
+        lambda p: write_checkins(
+            p, rows, locations=LOCATIONS, start=START, days=DAYS, people=0, every_phone_new=True
+        ),
+    )
+
+
 def machine_line() -> str:
     load = os.getloadavg()[0]
     busy = " - busy: other work shares these cores, figures are noisy" if load > 0.7 else ""

@@ -3,7 +3,9 @@
 Rules: parse, call a package, print. User errors (bad input, missing data) are
 raised by the packages as `store.errors.UserError` and become one line
 `Error: …` with exit code 1; usage errors keep click's exit code 2. Every command runs
-with log masking on (store/logmask.py: phone numbers masked, secrets hidden).
+with log masking on (store/logmask.py: phone numbers masked, secrets hidden). Commands are
+registered in cli/commands.py and imported only when used (its comment says what a
+command module may import at its top).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import sys
 
 import click
 
+from cli.commands import LazyGroup
 from cli.settings import Settings, warn_if_secret_in_argv
 from store.errors import UserError
 from store.logmask import hide_in_logs, install_log_masking
 
 
-class HotlineGroup(click.Group):
+class HotlineGroup(LazyGroup):
     """Turns UserError from any subcommand into one line and exit 1."""
 
     def invoke(self, ctx: click.Context):
@@ -50,15 +53,6 @@ def main(ctx: click.Context, config_path: str | None, database_url: str | None) 
     ctx.obj = Settings.load(config_path=config_path, database_url=database_url)
     hide_in_logs(*ctx.obj.secret_values())
 
-
-def _register() -> None:
-    from cli import commands
-
-    for command in commands.all_commands():
-        main.add_command(command)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -14,11 +14,7 @@ from pathlib import Path
 import click
 
 from cli.store_access import session_scope
-from dialer import campaigns as lifecycle
-from dialer.contacts import create_campaign, get_campaign, list_campaigns, preview, refresh_campaign
 from dialer.times import TimeError, format_city, parse_duration, parse_time
-from reports.contacts import write_contacts_csv
-from store.clock import clock_from_env
 
 
 class DurationParam(click.ParamType):
@@ -39,6 +35,8 @@ DURATION = DurationParam()
 
 
 def _clock():
+    from store.clock import clock_from_env
+
     return clock_from_env(os.environ)
 
 
@@ -146,6 +144,9 @@ def campaign_create(ctx, case_code, name, margin, dwell, **kwargs) -> None:
       hotline campaign create --case F0-1234 --margin 30 --dwell 60
       hotline campaign create --case F0-1234 --hours 08:00-20:00 --channels 30 --deadline 2d
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import create_campaign
+
     settings = _policy(kwargs)
     with session_scope(ctx) as session:
         c, counts = create_campaign(
@@ -172,6 +173,9 @@ def campaign_create(ctx, case_code, name, margin, dwell, **kwargs) -> None:
 @click.pass_context
 def campaign_preview(ctx, id_or_name, csv_path, sample) -> None:
     """Who would be called: totals by priority and by location, and a sample."""
+    from dialer.contacts import get_campaign, preview
+    from reports.contacts import write_contacts_csv
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         p = preview(session, c, sample_size=sample)
@@ -197,6 +201,8 @@ def campaign_preview(ctx, id_or_name, csv_path, sample) -> None:
 @click.pass_context
 def campaign_list(ctx) -> None:
     """Campaigns with their contacts by status."""
+    from dialer.contacts import list_campaigns
+
     with session_scope(ctx) as session:
         rows = list_campaigns(session)
         if not rows:
@@ -218,6 +224,8 @@ def campaign_refresh(ctx, id_or_name) -> None:
 
     A contact already dialed is never changed.
     """
+    from dialer.contacts import get_campaign, refresh_campaign
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         counts = refresh_campaign(session, c)
@@ -241,6 +249,9 @@ def campaign_set(ctx, id_or_name, **kwargs) -> None:
       hotline campaign set 1 --channels 20 --hours 08:00-19:00 --retry-busy 15m
       hotline campaign resume 1
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import get_campaign
+
     settings = _policy(kwargs)
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
@@ -277,6 +288,9 @@ def campaign_start(ctx, id_or_name, start_at, yes) -> None:
       hotline campaign start 1
       hotline campaign start 1 --at '2021-10-08 07:30' --yes
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import get_campaign, preview
+
     try:
         at = parse_time(start_at) if start_at else None
     except TimeError as exc:
@@ -305,6 +319,9 @@ def campaign_pause(ctx, id_or_name) -> None:
     Example:
       hotline campaign pause 1
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import get_campaign
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         lifecycle.pause(c)
@@ -321,6 +338,9 @@ def campaign_resume(ctx, id_or_name) -> None:
     Example:
       hotline campaign resume 1
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import get_campaign
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         click.echo(f"campaign {c.id} is {lifecycle.resume(c, _clock().now())}")
@@ -337,6 +357,9 @@ def campaign_cancel(ctx, id_or_name, yes) -> None:
     Example:
       hotline campaign cancel 1 --yes
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import get_campaign
+
     with session_scope(ctx) as session:
         c = get_campaign(session, id_or_name)
         if not yes and not click.confirm(f"Cancel campaign {c.id} {c.name!r} for good?"):
@@ -359,6 +382,9 @@ def campaign_status(ctx, id_or_name, watch, interval) -> None:
     Example:
       hotline campaign status 1 --watch
     """
+    from dialer import campaigns as lifecycle
+    from dialer.contacts import get_campaign, list_campaigns
+
     while True:
         with session_scope(ctx) as session:
             if id_or_name:
@@ -380,6 +406,8 @@ def campaign_status(ctx, id_or_name, watch, interval) -> None:
 
 
 def status_lines(st) -> list[str]:
+    from dialer import campaigns as lifecycle
+
     c = st.campaign
     since = f" since {format_city(c.started_at)}" if c.started_at else ""
     if c.finished_at:

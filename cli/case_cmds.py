@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from cli.store_access import session_scope
-from dialer.cases import add_case, list_cases
 from dialer.times import format_city
 
 
@@ -43,6 +42,8 @@ def cases_add(ctx, code, exposures, phones, classification, note) -> None:
       hotline cases add F0-1234 --exposure DN-CHO-HAN "2021-10-07 09:00" "2021-10-07 11:30" \\
           --phone 0905123456
     """
+    from dialer.cases import add_case
+
     with session_scope(ctx) as session:
         case = add_case(
             session, code, exposures, phones=phones, classification=classification, note=note
@@ -57,6 +58,8 @@ def cases_add(ctx, code, exposures, phones, classification, note) -> None:
 @click.pass_context
 def cases_list(ctx) -> None:
     """List cases with their exposures (times in city time)."""
+    from dialer.cases import list_cases
+
     with session_scope(ctx) as session:
         rows = list_cases(session)
         if not rows:

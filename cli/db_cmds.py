@@ -10,7 +10,6 @@ import click
 
 from cli.config_secret import write_new_secret
 from cli.store_access import engine_for
-from store.migrate import upgrade
 
 
 @click.group()
@@ -19,6 +18,8 @@ def db() -> None:
 
 
 def _upgrade(ctx: click.Context) -> None:
+    from store.migrate import upgrade
+
     engine = engine_for(ctx, require_schema=False)
     before, after = upgrade(engine)
     where = engine.url.render_as_string(hide_password=True)

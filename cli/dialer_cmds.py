@@ -9,7 +9,6 @@ calls under way finish (up to --grace), then the dialer exits 0.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -44,9 +43,21 @@ def dialer() -> None:
 @click.option("--recordings-dir", help="Where Asterisk writes recorded calls.")
 @click.option("--exit-when-idle", is_flag=True, help="Exit once no campaign is left to run.")
 @click.option("--grace", default=60.0, show_default=True, help="Seconds calls get to finish.")
+@click.option(
+    "--log-phones", is_flag=True, help="Show full phone numbers in the log (debugging only)."
+)
 @click.pass_context
 def dialer_run(
-    ctx, ami_url, dial_string, context_name, channels, name, recordings_dir, exit_when_idle, grace
+    ctx,
+    ami_url,
+    dial_string,
+    context_name,
+    channels,
+    name,
+    recordings_dir,
+    exit_when_idle,
+    grace,
+    log_phones,
 ) -> None:
     """Dial the contacts of every running campaign, by its policy, until stopped.
 
@@ -75,11 +86,19 @@ def dialer_run(
         ),
         "context": context_name or conf.get("context") or "hotline-outbound",
         "channels": channels or int(conf.get("channels", 30)),
-        "recordings_dir": recordings_dir or conf.get("recordings_dir"),
+        "recordings_dir": _recordings(ctx, recordings_dir),
         "exit_when_idle": exit_when_idle,
         "sign": partial(make_token, secret),
+        "retention": ctx.find_root().obj.section("retention"),
     }
+    import asyncio
+
     _logging()
+    if log_phones:
+        from store.logmask import install_log_masking
+
+        install_log_masking(show_phones=True)
+        click.echo("Warning: --log-phones: the log shows full phone numbers", err=True)
     stats = asyncio.run(_run(ctx, url, options, grace))
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(stats.outcomes.items()))
     followed = f", {stats.followed} followed from before a restart" if stats.followed else ""
@@ -90,6 +109,8 @@ def dialer_run(
 
 
 async def _run(ctx: click.Context, url, options: dict, grace: float):
+    import asyncio
+
     from dialer.ami import AmiError, AmiLink
     from dialer.engine import Dialer, DialerConfig
     from store.clock import clock_from_env
@@ -121,11 +142,23 @@ async def _run(ctx: click.Context, url, options: dict, grace: float):
     return stats
 
 
-def _sessions(ctx: click.Context):
-    from cli.store_access import engine_for
-    from store.db import session_factory
+def _recordings(ctx: click.Context, option: str | None) -> str:
+    """Where Asterisk writes recorded calls: --recordings-dir, [dialer] or [agi]
+    recordings_dir, else var/recordings; absolute, as Asterisk needs it."""
+    settings: Settings = ctx.find_root().obj
+    chosen = (
+        option
+        or settings.section("dialer").get("recordings_dir")
+        or settings.section("agi").get("recordings_dir")
+        or "var/recordings"
+    )
+    return os.path.abspath(chosen)
 
-    return session_factory(engine_for(ctx))
+
+def _sessions(ctx: click.Context):
+    from cli.store_access import sessions_for
+
+    return sessions_for(ctx)
 
 
 def _recordings_dirs(dialer_conf: dict, agi_conf: dict, option: str | None) -> list[str]:
@@ -165,6 +198,8 @@ def doctor(ctx, ami_url, context_name, sounds_dir, recordings) -> None:
     Example:
       hotline doctor
     """
+    import asyncio
+
     from dialer.doctor import run_checks
     from prompts import sounds_dir as sounds_folder
 

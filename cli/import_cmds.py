@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from cli.store_access import engine_for
-from dialer.checkins import import_checkins, import_locations
 
 _csv_options = [
     click.option(
@@ -82,6 +81,8 @@ def locations_import(ctx, file: Path, rejects, encoding, delimiter, silent) -> N
     Example:
       hotline locations import locations.csv
     """
+    from dialer.checkins import import_locations
+
     _run_import(
         ctx,
         import_locations,
@@ -133,6 +134,8 @@ def checkins_import(ctx, file: Path, source, rejects, encoding, delimiter, silen
     Example:
       hotline checkins import checkins.csv --encoding cp1258
     """
+    from dialer.checkins import import_checkins
+
     _run_import(
         ctx,
         import_checkins,

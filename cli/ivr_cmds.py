@@ -14,7 +14,6 @@ stops the command with one line.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -22,24 +21,21 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import sessionmaker
 
 from ivr.catalog import load_catalog
-from ivr.channel import DEFAULT_OPERATOR
-from ivr.console import parse_keys
-from ivr.console import simulate as run_simulation
-from ivr.fastagi import FastAgiServer
-from ivr.flows import ROUTES
 from ivr.peers import LOOPBACK, Allowlist, describe, is_loopback_host, parse_allow
 from ivr.recordings import FolderState, prepare_folder, recordings_dir
-from ivr.stdio import run_stdio
 from store.clock import clock_from_env
-from store.db import check_reachable, make_engine, session_factory
 from store.errors import UserError
 from store.logmask import install_log_masking
-from store.migrate import require_current
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import sessionmaker
+
+    from ivr.fastagi import FastAgiServer
 
 
 def _agi_settings(ctx: click.Context) -> dict:
@@ -53,6 +49,8 @@ def _context(
     operator: str | None = None,
     recordings: str | None = None,
 ):
+    from ivr.channel import DEFAULT_OPERATOR
+
     conf = _agi_settings(ctx)
     settings = ctx.find_root().obj
     return {
@@ -76,6 +74,9 @@ class LazySessions:
         self._lock = threading.Lock()  # flows open it from worker threads
 
     def _open(self) -> sessionmaker:
+        from store.db import check_reachable, make_engine, session_factory
+        from store.migrate import require_current
+
         with self._lock:
             if self._factory is None:
                 engine = make_engine(self.url)
@@ -153,6 +154,11 @@ def serve(
       hotline agi serve --host 0.0.0.0 --allow 10.0.0.5 --allow 10.0.1.0/24
       ; extensions.conf:  exten => 1022,1,AGI(agi://127.0.0.1:4573/ivr)
     """
+    import asyncio
+
+    from ivr.fastagi import FastAgiServer
+    from ivr.flows import ROUTES
+
     conf = _agi_settings(ctx)
     host = host or conf.get("host", "127.0.0.1")
     networks = _allowlist(host, allow, conf.get("allow"))
@@ -203,6 +209,10 @@ def _allowlist(host: str, option: tuple[str, ...], configured) -> tuple:
 
 
 async def _serve(server: FastAgiServer, folder: FolderState) -> None:
+    import asyncio
+
+    from ivr.flows import ROUTES
+
     try:
         port = await server.start()
     except OSError as exc:
@@ -237,6 +247,9 @@ def stdio(ctx, route, sounds_dir, operator, recordings) -> None:
     Example (extensions.conf):
       exten => 1022,1,AGI(/opt/hotline/.venv/bin/hotline,agi,stdio,ivr)
     """
+    from ivr.flows import ROUTES
+    from ivr.stdio import run_stdio
+
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     context = _context(ctx, sounds_dir, operator, recordings)
     prepare_folder(Path(context["recordings_dir"]), asterisk_here=True)  # Asterisk started us
@@ -261,6 +274,12 @@ def simulate(ctx, caller: str, lang: str, route: str, keys: str | None) -> None:
       hotline simulate --keys "1,2"
       hotline simulate --lang en --route readback --caller 0905123456
     """
+    import asyncio
+
+    from ivr.console import parse_keys
+    from ivr.console import simulate as run_simulation
+    from ivr.flows import ROUTES
+
     if route not in ROUTES:
         raise UserError(f"no route {route!r}; choose one of: {', '.join(sorted(ROUTES))}")
     source = iter(parse_keys(keys)) if keys is not None else _keyboard()

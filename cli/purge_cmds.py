@@ -11,8 +11,7 @@ from datetime import UTC, datetime
 
 import click
 
-from cli.store_access import engine_for
-from store.db import session_factory
+from cli.store_access import sessions_for
 
 
 @click.command()
@@ -33,7 +32,7 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
     from store.retention import read_periods
 
     periods = read_periods(ctx.find_root().obj.section("retention"))
-    sessions = session_factory(engine_for(ctx))
+    sessions = sessions_for(ctx)
     result = run_purge(sessions, datetime.now(UTC), periods, dry_run=dry_run)
     for line in result.lines():
         click.echo(line)

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 
-from cli.store_access import engine_for
+from cli.store_access import sessions_for
 from dialer.times import CITY_ZONE, TimeError, parse_duration, parse_time
-from store.db import session_factory
 from store.errors import UserError
 
 EXPORT_FORMATS = ("csv", "tsv", "json")
@@ -81,7 +80,7 @@ def _export(ctx: click.Context, make: Callable, out: Path | None, fmt: str | Non
     from reports.output import opened, write_table
 
     fmt = _format(fmt, out)
-    sessions = session_factory(engine_for(ctx))
+    sessions = sessions_for(ctx)
     with sessions() as session:
         export = make(session, unmask)
         audit = None
@@ -127,7 +126,7 @@ def report_summary(ctx, campaign_ref, out, fmt) -> None:
     from reports.output import opened, text_sections, write_sections
 
     fmt = _format(fmt, out, ("text", *EXPORT_FORMATS)) if out else (fmt or "text")
-    with session_factory(engine_for(ctx))() as session:
+    with sessions_for(ctx)() as session:
         campaign = _campaign(session, campaign_ref) if campaign_ref else None
         sections = summarize(session, campaign).sections()
     if fmt == "text" and out is None:
@@ -245,7 +244,7 @@ def report_chart(ctx, id_or_name, out: Path) -> None:
     from reports.chart import draw_chart
     from reports.funnel import summarize
 
-    with session_factory(engine_for(ctx))() as session:
+    with sessions_for(ctx)() as session:
         summary = summarize(session, _campaign(session, id_or_name))
     try:
         draw_chart(summary, out)

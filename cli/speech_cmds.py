@@ -8,8 +8,10 @@ exit 1); `menu check` prints one problem per line and exits 1 when there is any.
 
 from __future__ import annotations
 
+import ast
 import datetime
 import importlib
+import importlib.util
 import re
 import sys
 from collections.abc import Collection
@@ -20,8 +22,6 @@ import click
 
 from ivr import speech
 from ivr.catalog import load_catalog
-from ivr.menu_check import check_tree, prompt_ids, sort_problems
-from ivr.menus import read_menus
 from store.errors import UserError
 
 KINDS = ("number", "date", "time", "digits")
@@ -110,6 +110,9 @@ def menu_check(ctx: click.Context, path: str | None, catalog_path: str | None) -
       hotline menu check
       hotline menu check --file my-menus.toml
     """
+    from ivr.menu_check import check_tree, prompt_ids, sort_problems
+    from ivr.menus import read_menus
+
     tree, problems, shown = read_menus(path)
     catalog = load_catalog(catalog_path)
     problems = sort_problems([*problems, *check_tree(tree, catalog, known_routes())])
@@ -121,11 +124,46 @@ def menu_check(ctx: click.Context, path: str | None, catalog_path: str | None) -
 
 
 def known_routes() -> Collection[str] | None:
-    """The flow routes the IVR answers (ivr.flows.ROUTES); None when they cannot be loaded."""
+    """The flow routes the IVR answers (ivr.flows.ROUTES); None when they cannot be loaded.
+
+    Read from the ROUTES literal in ivr/flows/__init__.py without running it: importing the
+    flows loads the database layer (half a second) for a check that needs only the names.
+    A ROUTES that is not one literal with string keys is imported instead.
+    """
+    names = _routes_literal()
+    if names is not None:
+        return names
     try:
         return frozenset(importlib.import_module("ivr.flows").ROUTES)
     except (ImportError, AttributeError):
         return None
+
+
+def _routes_literal() -> frozenset[str] | None:
+    """The keys of `ROUTES = {...}` in ivr.flows' source, if that is all ROUTES ever is."""
+    spec = importlib.util.find_spec("ivr.flows")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        module = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    uses = [n for n in ast.walk(module) if isinstance(n, ast.Name) and n.id == "ROUTES"]
+    if len(uses) != 1:  # changed after its assignment, or not there at all
+        return None
+    for node in module.body:
+        if isinstance(node, ast.AnnAssign):
+            target = node.target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        else:
+            continue
+        keys = node.value.keys if isinstance(node.value, ast.Dict) else [None]
+        if target is uses[0] and all(
+            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys
+        ):
+            return frozenset(k.value for k in keys)
+    return None
 
 
 @click.group()

@@ -13,8 +13,12 @@ SELECT FROM json_each, so SQLite works without the GIL for the whole statement (
 executemany the GIL would be taken back for every row, and the two threads would only
 take turns); each chunk goes in sorted by the index (location, time), so it touches each
 index page once. Commits are fewer than chunks there because each one rewrites every index
-page the chunks touched. On PostgreSQL the
-chunk is COPY text, built here, loaded into a staging table and merged by the server.
+page the chunks touched. On PostgreSQL the chunk is COPY text, built here, loaded into a
+staging table and merged by the server; the merge (index upkeep and two foreign-key
+checks per row) is the bottleneck, so the chunk is split by location between two
+connections whose server processes merge at the same time. A visit always goes through
+the same connection, in file order, so its first row still wins; ids are no longer in
+file order.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import json
 import sqlite3
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from sqlalchemy.engine import Engine
 
@@ -46,6 +50,9 @@ _PG_COPY = (
     "COPY checkin_staging (phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
     "FROM STDIN"
 )
+# A chunk's sort before the merge fits in memory (the default 4 MB spills it to disk).
+_PG_SORT_IN_MEMORY = "SET LOCAL work_mem = '64MB'"
+POSTGRES_LANES = 2  # server processes merging at once (docs/bench-foundation.md)
 _PG_MERGE = (
     "INSERT INTO checkin (phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
     "SELECT phone, location_id, checked_in_at, checked_out_at, source, batch_id "
@@ -55,41 +62,46 @@ _PG_MERGE = (
 
 
 class CheckinWriter:
-    """write() prepares a chunk in the caller's thread; a helper thread stores it.
+    """write() prepares a chunk in the caller's thread; helper threads store it, one per
+    lane (a lane is a database connection and the rows it is given).
 
-    The helper spends its time in the database (SQLite's C code, or waiting for the
-    PostgreSQL server), where it holds no GIL, so the next chunk is parsed meanwhile.
+    The helpers spend their time in the database (SQLite's C code, or waiting for the
+    PostgreSQL server), where they hold no GIL, so the next chunk is parsed meanwhile.
     At most one chunk is in flight, so memory stays constant.
     """
 
     inserted: int = 0
 
-    def __init__(self, threaded: bool = True) -> None:
+    def __init__(self, lanes: int = 1, threaded: bool = True) -> None:
         self.inserted = 0
-        self._thread = ThreadPoolExecutor(1, "checkin-writer") if threaded else None
-        self._pending: Future | None = None
+        self._pool = ThreadPoolExecutor(lanes, "checkin-writer") if threaded else None
+        self._pending: list[Future] = []
 
     def write(self, rows: list[tuple]) -> None:
-        prepared = self._prepare(rows)
-        if self._thread is None:
-            self._store(prepared, len(rows))
+        parts = self._prepare(rows)
+        if self._pool is None:
+            self.inserted += sum(self._store(lane, *part) for lane, part in enumerate(parts))
             return
         self._wait()
-        self._pending = self._thread.submit(self._store, prepared, len(rows))
+        self._pending = [
+            self._pool.submit(self._store, lane, *part) for lane, part in enumerate(parts)
+        ]
 
-    def _prepare(self, rows: list[tuple]):  # pragma: no cover - interface
+    def _prepare(self, rows: list[tuple]) -> list[tuple]:  # pragma: no cover - interface
+        """(prepared, row count) for each lane."""
         raise NotImplementedError
 
-    def _store(self, prepared, count: int) -> None:  # pragma: no cover - interface
+    def _store(self, lane: int, prepared, count: int) -> int:  # pragma: no cover - interface
+        """Store one lane's part of a chunk; return the rows that really went in."""
         raise NotImplementedError
 
     def _finish(self) -> None:
         """Commit what is left, once the last chunk is stored."""
 
     def _wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()  # re-raises what the helper raised
+        pending, self._pending = self._pending, []
+        for future in pending:
+            self.inserted += future.result()  # re-raises what the helper raised
 
     def close(self) -> None:
         """Wait until everything written is committed."""
@@ -97,8 +109,8 @@ class CheckinWriter:
             self._wait()
             self._finish()
         finally:
-            if self._thread is not None:
-                self._thread.shutdown()
+            if self._pool is not None:
+                self._pool.shutdown()
 
 
 class SqliteCheckinWriter(CheckinWriter):
@@ -113,19 +125,20 @@ class SqliteCheckinWriter(CheckinWriter):
         self._uncommitted = 0
         self._conn.execute("PRAGMA cache_size=-262144")
 
-    def _prepare(self, rows: list[tuple]) -> str:
+    def _prepare(self, rows: list[tuple]) -> list[tuple[str, int]]:
         text = sqlite_text
-        return json.dumps(
+        payload = json.dumps(
             [(phone, loc, text(cin), text(cout), src) for phone, loc, cin, cout, src in rows]
         )
+        return [(payload, len(rows))]
 
-    def _store(self, prepared: str, count: int) -> None:
+    def _store(self, lane: int, prepared: str, count: int) -> int:
         before = self._conn.total_changes
         self._conn.execute(_INSERT_SQLITE, (self._batch_id, prepared))
-        self.inserted += self._conn.total_changes - before
         self._uncommitted += count
         if self._uncommitted >= self.commit_rows:
             self._finish()
+        return self._conn.total_changes - before
 
     def _finish(self) -> None:
         self._conn.commit()
@@ -151,52 +164,61 @@ def _crosses_threads(dbapi_conn) -> bool:
 
 
 class PostgresCheckinWriter(CheckinWriter):
-    """COPY text built in the caller's thread; COPY, merge and commit in the helper."""
+    """COPY text built in the caller's thread; COPY, merge and commit in the helpers, each
+    lane on its own connection with the rows of its locations (location_id % lanes)."""
 
-    def __init__(self, dbapi_conn, batch_id: int):
-        super().__init__()
-        self._conn = dbapi_conn
+    def __init__(self, dbapi_conns: list, batch_id: int):
+        super().__init__(lanes=len(dbapi_conns))
+        self._conns = dbapi_conns
         self._batch_id = batch_id
-        with self._conn.cursor() as cur:
-            cur.execute(_PG_STAGING)
-        self._conn.commit()
+        for conn in self._conns:
+            with conn.cursor() as cur:
+                cur.execute(_PG_STAGING)
+            conn.commit()
 
-    def _prepare(self, rows: list[tuple]) -> bytes:
+    def _prepare(self, rows: list[tuple]) -> list[tuple[bytes, int]]:
         # COPY text format. Phones are +84 and digits, sources one of CHECKIN_SOURCES and
         # times ISO text: no tab, newline or backslash that would need escaping.
         tail = f"\t{self._batch_id}\n"
-        return "".join(
-            [
+        lanes: list[list[str]] = [[] for _ in self._conns]
+        count = len(lanes)
+        for phone, loc, cin, cout, src in rows:
+            lanes[loc % count].append(
                 f"{phone}\t{loc}\t{cin.isoformat()}\t"
                 f"{cout.isoformat() if cout is not None else _PG_NULL}\t{src}{tail}"
-                for phone, loc, cin, cout, src in rows
-            ]
-        ).encode()
+            )
+        return [("".join(lines).encode(), len(lines)) for lines in lanes]
 
-    def _store(self, prepared: bytes, count: int) -> None:
-        with self._conn.cursor() as cur:
+    def _store(self, lane: int, prepared: bytes, count: int) -> int:
+        conn = self._conns[lane]
+        with conn.cursor() as cur:
             with cur.copy(_PG_COPY) as copy:
                 copy.write(prepared)
+            cur.execute(_PG_SORT_IN_MEMORY)
             cur.execute(_PG_MERGE)
-            self.inserted += cur.rowcount
-        self._conn.commit()
+            inserted = cur.rowcount
+        conn.commit()
+        return inserted
 
 
 @contextmanager
 def writer_for(engine: Engine, batch_id: int):
-    raw = engine.raw_connection()
-    try:
-        dialect = engine.dialect.name
-        dbapi = raw.driver_connection
+    """The database's writer, on connections of its own (closed when the block ends)."""
+    dialect = engine.dialect.name
+    lanes = {"sqlite": 1, "postgresql": POSTGRES_LANES}.get(dialect)
+    if lanes is None:
+        raise NotImplementedError(f"no bulk check-in writer for {dialect}")
+    with ExitStack() as stack:
+        dbapis = []
+        for _ in range(lanes):
+            raw = engine.raw_connection()
+            stack.callback(raw.close)
+            dbapis.append(raw.driver_connection)
         if dialect == "sqlite":
-            writer: CheckinWriter = SqliteCheckinWriter(dbapi, batch_id)
-        elif dialect == "postgresql":
-            writer = PostgresCheckinWriter(dbapi, batch_id)
+            writer: CheckinWriter = SqliteCheckinWriter(dbapis[0], batch_id)
         else:
-            raise NotImplementedError(f"no bulk check-in writer for {dialect}")
+            writer = PostgresCheckinWriter(dbapis, batch_id)
         try:
             yield writer
         finally:
             writer.close()
-    finally:
-        raw.close()

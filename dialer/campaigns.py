@@ -19,20 +19,11 @@ from dialer import ledger
 from dialer.calling_hours import PolicyError, parse_days, parse_hours
 from dialer.times import TimeError, parse_duration
 from store.errors import UserError
-from store.models import CallAttempt, Campaign, Contact
+from store.models import CONTACT_STATUSES, CallAttempt, Campaign, Contact
 
 EDITABLE = ("draft", "scheduled", "paused")
 FINAL = ("completed", "cancelled")
-STATUS_ORDER = (
-    "pending",
-    "dialing",
-    "answered",
-    "declared",
-    "opted_out",
-    "failed",
-    "exhausted",
-    "expired",
-)
+STATUS_ORDER = CONTACT_STATUSES  # how status lines list them
 
 # option name -> (column, unit check)
 _SECONDS = {

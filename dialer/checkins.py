@@ -3,9 +3,12 @@
 Rules: constant memory whatever the file size (rows flow through in chunks); every good
 row goes in, every bad row goes to the rejects file with its line number and reason, and
 the import never stops half way for a bad row. A check-in is unique on (phone, location,
-checked_in_at), so importing a file twice adds nothing. Check-ins go in through the
-fastest path each database has: executemany of INSERT OR IGNORE on SQLite, COPY into a
-staging table then INSERT … ON CONFLICT DO NOTHING on PostgreSQL.
+checked_in_at), so importing a file twice adds nothing. A phone is good when it fits the
+numbering plan (store.phones); numbers outside the blocks phonenumbers knows are imported
+and counted in the summary, since the network, not the importer, says which ones are
+unallocated (the dialer marks those bad). Check-ins go in through the fastest path each
+database has (dialer/bulk.py): one INSERT OR IGNORE … FROM json_each per chunk on SQLite,
+COPY into staging tables then INSERT … ON CONFLICT DO NOTHING on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dialer.csvinput import Column, CsvRow, CsvSource, RejectsWriter
 from dialer.times import _CITY_OFFSET, _FIXED_SINCE, TimeError, parse_time
 from store.errors import UserError
 from store.models import CHECKIN_SOURCES, ImportBatch, Location
-from store.phones import PhoneError, normalize_phone
+from store.phones import PhoneError, in_known_block, normalize_phone
 
 LOCATION_COLUMNS = [
     Column("code", ("ma_dia_diem", "location_code", "ma")),
@@ -53,6 +56,7 @@ class ImportSummary:
     duplicates: int = 0
     rejected: int = 0
     rejects_path: Path | None = None
+    outside_known_blocks: int = 0  # distinct numbers of good rows, see store.phones
 
     def line(self) -> str:
         text = (
@@ -61,6 +65,10 @@ class ImportSummary:
         )
         if self.rejected:
             text += f" (see {self.rejects_path})"
+        if self.outside_known_blocks:
+            text += (
+                f"; {self.outside_known_blocks} outside known number blocks; they will be dialed"
+            )
         return text
 
 
@@ -126,6 +134,11 @@ def _location_values(row: CsvRow) -> dict[str, str]:
     return {k: row.values.get(k, "") for k in ("code", "name", "address", "ward", "district")}
 
 
+class _OutsideKnownBlocks(str):
+    """A cached E.164 number that phonenumbers does not list as allocated: the row that
+    carries it is counted once it is known to be good (CheckinParser.outside_known_blocks)."""
+
+
 class CheckinParser:
     """One CSV row -> the tuple the bulk writer takes, or RowRejected with the reason."""
 
@@ -136,6 +149,7 @@ class CheckinParser:
         self.default_source = default_source
         self._phones: dict[str, str | PhoneError] = {}
         self._stays: dict[int, timedelta] = {}
+        self.outside_known_blocks: set[str] = set()
 
     @property
     def max_stay(self) -> dict[int, int]:
@@ -150,7 +164,7 @@ class CheckinParser:
             name = "phone" if not raw_phone else "location_code" if not code else "checked_in_at"
             raise RowRejected(f"missing {name}")
         phone = self._phones.get(raw_phone)
-        if phone.__class__ is not str:
+        if phone.__class__ is not str:  # not seen yet, refused, or outside the known blocks
             phone = self._phone(raw_phone)
         location_id = self.locations.get(code)
         if location_id is None:
@@ -170,6 +184,9 @@ class CheckinParser:
         source = (source or self.default_source).lower()
         if source not in CHECKIN_SOURCES:
             raise RowRejected(f"unknown source {source!r}; use qr or checkpoint")
+        if phone.__class__ is not str:
+            phone = str(phone)
+            self.outside_known_blocks.add(phone)
         return phone, location_id, checked_in, checked_out, source
 
     def _phone(self, raw: str) -> str:
@@ -179,6 +196,8 @@ class CheckinParser:
                 self._phones.clear()
             try:
                 cached = normalize_phone(raw)
+                if not in_known_block(cached):
+                    cached = _OutsideKnownBlocks(cached)
             except PhoneError as exc:
                 cached = exc
             self._phones[raw] = cached
@@ -229,6 +248,7 @@ def import_checkins(
     summary.imported = writer.inserted
     summary.duplicates = good - writer.inserted
     summary.rejected = rejects.count
+    summary.outside_known_blocks = len(parser.outside_known_blocks)
     _finish_batch(engine, batch_id, summary, parser.max_stay)
     return summary
 

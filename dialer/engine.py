@@ -59,6 +59,7 @@ class DialerConfig:
     recordings_dir: str | None = None
     scheduler: bool = True
     sign: object = None  # callable(attempt_id, channel_id) -> HOTLINE_ATTEMPT value
+    retention: dict | None = None  # the config's [retention] table, for the daily purge
 
 
 @dataclass

@@ -175,12 +175,14 @@ def plan_dates() -> None:
 
 
 def purge_daily() -> None:
-    """Retention, once a day, where the retention module is installed."""
+    """Retention, once a day, with the periods of the config file's [retention] table."""
     seat = _current()
     if seat is None:
         return
-    try:
-        from store import retention
-    except ImportError:
-        return
-    retention.purge_job(seat.sessions, seat.clock.now())
+    from store import retention
+
+    counts = retention.purge(
+        seat.sessions, seat.clock.now(), retention.read_periods(seat.dialer.config.retention)
+    )
+    for line in counts.lines():
+        log.info("retention: %s", line)

@@ -193,15 +193,20 @@ def write_checkins(
     bad_every: int = 0,
     planted: list[list[str]] | None = None,
     busy: dict[int, float] | None = None,
+    every_phone_new: bool = False,
 ) -> None:
     """`rows` visits between 06:00 and 22:00 city time; about 70% scan out.
 
-    `planted` rows (phone, location_code, in, out, source) come first, so a demo can
-    place someone exactly where a case was. `busy` gives some places (by number) that share
-    of all visits (a market draws more people than a museum); the rest spread evenly.
+    Phones are drawn from `people` numbers, or with `every_phone_new` each row has a
+    number of its own (a city's first day of data). `planted` rows (phone,
+    location_code, in, out, source) come first, so a demo can place someone exactly
+    where a case was. `busy` gives some places (by number) that share of all visits (a
+    market draws more people than a museum); the rest spread evenly.
     """
     rng = random.Random(seed)
-    pool = phone_pool(people, seed)
+    pool = phone_pool(rows if every_phone_new else people, seed)
+    if every_phone_new:
+        rng.shuffle(pool)
     span = days * 16 * 3600
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
@@ -217,9 +222,10 @@ def write_checkins(
             out = ""
             if rng.random() < 0.7:
                 out = (cin + timedelta(minutes=rng.randint(5, 150))).isoformat(sep=" ")
+            phone = pool[n - 1] if every_phone_new else rng.choice(pool)
             w.writerow(
                 [
-                    spelled(rng.choice(pool), rng),
+                    spelled(phone, rng),
                     location_code(_place(rng, locations, busy)),
                     cin.isoformat(sep=" "),
                     out,

@@ -1,5 +1,5 @@
 # Rules: numbers, dates, times and digit strings become prompt-id sequences; pure functions,
-# no I/O, no clock. Vietnamese follows /work/shared/VIETNAMESE.md exactly; English is the usual
+# no I/O, no clock. Vietnamese follows docs/vietnamese.md exactly; English is the usual
 # British reading (one hundred and five). A prompt id is a sound-file stem: ascii [a-z0-9-].
 # The same id serves both languages where the meaning is the same (num-7, month-4, word-hundred);
 # words only one language needs get their own id (num-1-mot, word-muoi, ordinal-7, word-and).
@@ -15,7 +15,7 @@ LANGS = ("vi", "en")
 MAX_NUMBER = 999_999_999_999
 PAUSE = "pause"
 
-# Vietnamese special forms and words (VIETNAMESE.md "Cardinal numbers").
+# Vietnamese special forms and words (docs/vietnamese.md "Cardinal numbers").
 VI_MOT = "num-1-mot"  # mốt: 1 after mươi
 VI_LAM = "num-5-lam"  # lăm: 5 after mười / mươi
 VI_MUOI = "word-muoi"  # mươi: the tens word from 20 up

@@ -6,15 +6,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
+from typing import TYPE_CHECKING
 
 import click
 
-from pbxsim.population import PopulationConfig
-from pbxsim.sim import PbxSim, SimConfig
+if TYPE_CHECKING:  # imported by `run`: `hotline --help` does not load the simulator
+    from pbxsim.sim import PbxSim
 
 RATE = click.FloatRange(0.0, 1.0)
 
@@ -133,6 +133,11 @@ def run(
       hotline pbxsim run --scale 0.01 --answer-rate 0.8 --seed 7
       hotline dialer run --ami-url ami://hotline:hotline@127.0.0.1:5038
     """
+    import asyncio
+
+    from pbxsim.population import PopulationConfig
+    from pbxsim.sim import PbxSim, SimConfig
+
     population = PopulationConfig(seed=seed, last_digit=last_digit_outcomes)
     if answer_rate is not None:
         population.set_rate("outcomes", "answer", answer_rate)
@@ -152,6 +157,8 @@ def run(
 
 
 async def _serve(sim: PbxSim, ami_port: int, inbound_calls: int, inbound_every: float) -> None:
+    import asyncio
+
     try:
         port = await sim.start(ami_port=ami_port)
     except OSError as exc:

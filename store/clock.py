@@ -10,7 +10,6 @@ scale). Durations in campaign time become real waits through `real()`.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +36,8 @@ class SystemClock:
         return moment
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio  # not at the top: quick commands read the clock without asyncio
+
         await asyncio.sleep(max(0.0, seconds))
 
     def spec(self) -> str | None:
@@ -83,6 +84,8 @@ class ScaledClock:
         return datetime.fromtimestamp(self.anchor + offset, UTC)
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio
+
         await asyncio.sleep(max(0.0, seconds * self.scale))
 
 

@@ -11,10 +11,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def walk(command: click.Command, path: tuple[str, ...] = ()):
+    """Every command under `command`, through click's own lookup (the groups are lazy)."""
     yield path, command
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            yield from walk(sub, (*path, name))
+        ctx = click.Context(command, info_name=path[-1] if path else "hotline")
+        for name in command.list_commands(ctx):
+            yield from walk(command.get_command(ctx, name), (*path, name))
 
 
 COMMANDS = [(" ".join(p), c) for p, c in walk(main) if p]

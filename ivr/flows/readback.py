@@ -1,4 +1,4 @@
-# Rules: says the caller's own number back, digit by digit in groups (VIETNAMESE.md), in the
+# Rules: says the caller's own number back, digit by digit in groups (docs/vietnamese.md), in the
 # caller's language; a caller with no number (unknown) hears only "thank you".
 """The `readback` route: "You entered 0905 123 456" for the caller's own number."""
 

@@ -6,6 +6,8 @@ import pytest
 import sqlalchemy as sa
 from hotline_cli import hotline, ready_db, write
 
+from dialer.checkins import import_checkins
+from store.db import make_engine
 from store.models import CheckIn, ImportBatch
 
 GOOD = (
@@ -17,9 +19,15 @@ GOOD = (
 
 
 def checkins(url):
+    """(phone, source) of every check-in, by place then time (ids are not in file order:
+    PostgreSQL's import merges two sets of places at once)."""
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(CheckIn.phone, CheckIn.source).order_by(CheckIn.id)).all()
+        rows = conn.execute(
+            sa.select(CheckIn.phone, CheckIn.source).order_by(
+                CheckIn.location_id, CheckIn.checked_in_at
+            )
+        ).all()
     engine.dispose()
     return [tuple(r) for r in rows]
 
@@ -80,6 +88,44 @@ def test_bad_rows_go_to_rejects_with_line_numbers_and_good_rows_go_in(database_u
     for row, (line, reason) in zip(rows[1:], expected, strict=True):
         assert row[0] == line and row[1].startswith(reason), row
     assert rows[7][2] == '\'=HYPERLINK("x")'  # never a live formula in Excel
+
+
+def test_numbers_outside_known_blocks_go_in_and_are_counted(database_url, tmp_path):
+    """The numbering plan decides; numbers phonenumbers does not list as allocated (089x,
+    0992) are imported, and the summary counts each such number once, good rows only."""
+    ready_db(database_url, tmp_path)
+    text = (
+        "phone,location_code,checked_in_at\n"
+        "0892 116 789,DN-0001,2021-10-07 09:00\n"
+        "0893473696,DN-0002,2021-10-07 09:00\n"
+        "84895434342,DN-0003,2021-10-07 09:00\n"
+        "+84 892 116 789,DN-0004,2021-10-07 09:00\n"  # the first number again
+        "0992123456,NOPE,2021-10-07 09:00\n"  # refused for its place: not counted
+        "0905123456,DN-0005,2021-10-07 09:00\n"
+        "0438251234,DN-0005,2021-10-07 09:00\n"
+    )
+    path = write(tmp_path, "c.csv", text)
+    result = hotline(database_url, "checkins", "import", str(path))
+    assert result.output == (
+        f"imported 5, skipped 0 duplicates, rejected 2 (see {path}.rejects.csv); "
+        "3 outside known number blocks; they will be dialed\n"
+    )
+    assert sorted(p for p, _ in checkins(database_url)) == [
+        "+84892116789",
+        "+84892116789",
+        "+84893473696",
+        "+84895434342",
+        "+84905123456",
+    ]
+    rejects = list(csv.reader((tmp_path / "c.csv.rejects.csv").read_text("utf-8-sig").splitlines()))
+    assert [r[:2] for r in rejects[1:]] == [
+        ["6", "unknown location code 'NOPE'; import it with: hotline locations import"],
+        [
+            "8",
+            "'0438251234' is not a valid Vietnamese phone number: 04… is no mobile or "
+            "landline prefix (mobiles start 03, 05, 07, 08 or 09, landlines 02)",
+        ],
+    ]
 
 
 def test_vietnamese_headers_semicolons_bom_and_crlf(tmp_path, sqlite_url):
@@ -226,3 +272,22 @@ def test_a_visit_twice_in_one_file_keeps_the_first(database_url, tmp_path):
     assert [o.replace(tzinfo=None).isoformat() if o else None for o in outs] == [
         "2021-10-07T02:10:00"
     ]
+
+
+def test_the_first_row_of_a_visit_wins_across_chunks(database_url, tmp_path):
+    """Chunks of two rows: each visit's copies land in later chunks, and on PostgreSQL
+    in both of the writer's connections (odd and even places)."""
+    ready_db(database_url, tmp_path)
+    visits = [(place, f"2021-10-07 0{hour}:00") for place in (1, 2, 3, 4) for hour in (8, 9)]
+    lines = ["phone,location_code,checked_in_at,checked_out_at"]
+    for copy in range(3):  # the same eight visits three times, checked out 10, 20, 30 min later
+        lines += [f"0905123456,DN-000{p},{t},{t[:-2]}{copy + 1}0" for p, t in visits]
+    path = write(tmp_path, "copies.csv", "\n".join(lines) + "\n")
+    engine = make_engine(database_url)
+    summary = import_checkins(engine, path, chunk_rows=2)
+    with engine.connect() as conn:
+        stays = conn.execute(sa.select(CheckIn.checked_in_at, CheckIn.checked_out_at)).all()
+        minutes = {(out - cin).total_seconds() / 60 for cin, out in stays}
+    engine.dispose()
+    assert (summary.imported, summary.duplicates) == (8, 16)
+    assert minutes == {10}

@@ -1,4 +1,4 @@
-"""Vietnamese readings, checked against the words VIETNAMESE.md writes out by hand."""
+"""Vietnamese readings, checked against the words docs/vietnamese.md writes out by hand."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def words(prompts: list[str]) -> str:
     return load_catalog().render(prompts, "vi")
 
 
-# Every worked example in VIETNAMESE.md, then the boundaries of each rule.
+# Every worked example in docs/vietnamese.md, then the boundaries of each rule.
 NUMBERS = [
     (0, "không"),
     (1, "một"),
