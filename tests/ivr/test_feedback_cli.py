@@ -12,7 +12,7 @@ from hotline_cli import hotline
 
 from dialer.doctor import _recordings
 from store.db import make_engine, session_factory
-from store.models import Feedback
+from store.models import FEEDBACK_CATEGORIES, FEEDBACK_STATUSES, Feedback
 
 DAY = datetime(2021, 10, 9, 1, 0, tzinfo=UTC)  # 08:00 in Da Nang
 
@@ -65,7 +65,16 @@ def test_a_bad_since_or_category_is_one_line(url):
     assert result.exit_code == 2
     assert "Error: Invalid value for '--since': 'last week': use a date 2021-10-07" in result.output
     result = hotline(url, "feedback", "list", "--category", "voice")
-    assert result.exit_code == 2 and "'voice' is not one of 'procedures'," in result.output
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: --category 'voice': choose one of procedures, public_services, covid, other\n",
+    )
+
+
+def test_the_help_names_every_category_and_status():
+    help_text = " ".join(hotline("sqlite://", "feedback", "list", "--help").output.split())
+    assert f"Only this category: {', '.join(FEEDBACK_CATEGORIES[:-1])} or other." in help_text
+    assert f"Only this status: {', '.join(FEEDBACK_STATUSES[:-1])} or hangup." in help_text
 
 
 def test_doctor_checks_the_ivr_recordings_folder(url, tmp_path):
