@@ -115,7 +115,13 @@ def campaign() -> None:
 
 
 @campaign.command(name="create")
-@click.option("--case", "case_code", required=True, help="Case code, e.g. F0-1234.")
+@click.option("--case", "case_code", help="Case code, e.g. F0-1234.")
+@click.option(
+    "--appointments",
+    "appointment_day",
+    metavar="DATE",
+    help="Instead of a case: remind everyone booked for vaccination that day (YYYY-MM-DD).",
+)
 @click.option("--name", help="Campaign name (default: '<case> notice').")
 @click.option(
     "--margin",
@@ -133,8 +139,11 @@ def campaign() -> None:
 )
 @policy_options
 @click.pass_context
-def campaign_create(ctx, case_code, name, margin, dwell, **kwargs) -> None:
+def campaign_create(ctx, case_code, appointment_day, name, margin, dwell, **kwargs) -> None:
     """Make a draft notice campaign with everyone who met the case's exposures.
+
+    With --appointments DATE instead: a vaccination reminder campaign calling everyone
+    booked that day (each phone once, its earliest slot).
 
     Calling policy can be given now or later with `campaign set` (before the start or
     while paused).
@@ -143,11 +152,17 @@ def campaign_create(ctx, case_code, name, margin, dwell, **kwargs) -> None:
     Example:
       hotline campaign create --case F0-1234 --margin 30 --dwell 60
       hotline campaign create --case F0-1234 --hours 08:00-20:00 --channels 30 --deadline 2d
+      hotline campaign create --appointments 2021-10-12 --hours 07:30-11:00
     """
     from dialer import campaigns as lifecycle
     from dialer.contacts import create_campaign
 
     settings = _policy(kwargs)
+    if (case_code is None) == (appointment_day is None):
+        raise click.UsageError("give either --case CODE or --appointments DATE")
+    if appointment_day is not None:
+        _create_reminders(ctx, appointment_day, name, settings)
+        return
     with session_scope(ctx) as session:
         c, counts = create_campaign(
             session, case_code, name=name, margin=margin, dwell=dwell, now=_clock().now()
@@ -158,6 +173,24 @@ def campaign_create(ctx, case_code, name, margin, dwell, **kwargs) -> None:
             f"priority 1: {counts.priority1}, priority 2: {counts.priority2}; "
             f"left out: {counts.case_phones_left_out} case phone(s), "
             f"{counts.opted_out_left_out} opted out"
+        )
+
+
+def _create_reminders(ctx, day_text: str, name: str | None, settings: dict) -> None:
+    from dialer import campaigns as lifecycle
+    from dialer.appointments import create_reminder_campaign, parse_day
+
+    try:
+        day = parse_day(day_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--appointments") from None
+    with session_scope(ctx) as session:
+        c, n = create_reminder_campaign(session, day, name=name, now=_clock().now())
+        lifecycle.apply_settings(c, **settings)
+        click.echo(
+            f"campaign {c.id} {c.name!r} (draft): {n.contacts} contacts for "
+            f"{n.appointments} appointment(s); left out: {n.shared_phone} on a phone already "
+            f"called, {n.opted_out} opted out"
         )
 
 

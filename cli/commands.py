@@ -31,6 +31,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.ivr_cmds", "simulate"),
     ("cli.import_cmds", "locations"),
     ("cli.import_cmds", "checkins"),
+    ("cli.appointment_cmds", "appointments"),
+    ("cli.calls_cmds", "calls"),
     ("cli.case_cmds", "cases"),
     ("cli.campaign_cmds", "campaign"),
     ("cli.dialer_cmds", "dialer"),

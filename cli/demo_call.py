@@ -21,6 +21,7 @@ from store.models import Declaration, InboundCall
 
 _MEDIA = re.compile(r"> (?:STREAM FILE|GET DATA) \S*/(?P<id>[a-z0-9-]+)\b")
 _DIGITS = re.compile(r"< 200 result=(?P<digits>[0-9*#]+)$")
+_KEY_CODE = re.compile(r"< 200 result=(?P<code>[1-9][0-9]*)$")  # WAIT FOR DIGIT: a key's ASCII
 
 
 async def _call(database_url: str, caller: str, keys: str):
@@ -50,7 +51,7 @@ def what_was_heard(lines: list[str], lang: str = "vi") -> list[str]:
     catalog = load_catalog()
     out: list[str] = []
     spoken: list[tuple[str, str]] = []
-    last_media = ""
+    last_command = ""
 
     def flush() -> None:
         if spoken:
@@ -59,8 +60,9 @@ def what_was_heard(lines: list[str], lang: str = "vi") -> list[str]:
             spoken.clear()
 
     for line in lines:
+        if line.startswith("> "):
+            last_command = line
         if m := _MEDIA.match(line):
-            last_media = line
             prompt = m["id"]
             text = catalog.text(prompt, lang) if catalog.has(prompt, lang) else ""
             if prompt == "pause" or prompt.startswith(("num-", "word-", "month-")):
@@ -68,9 +70,12 @@ def what_was_heard(lines: list[str], lang: str = "vi") -> list[str]:
                 continue
             flush()
             out.append(f"[play] {prompt}: {text}")
-        elif (m := _DIGITS.match(line)) and last_media.startswith("> GET DATA"):
+        elif (m := _DIGITS.match(line)) and last_command.startswith("> GET DATA"):
             flush()
             out.append(f"[keys] {m['digits']}")
+        elif (m := _KEY_CODE.match(line)) and last_command.startswith("> WAIT FOR DIGIT"):
+            flush()
+            out.append(f"[keys] {chr(int(m['code']))}")
         elif line == "< HANGUP":
             flush()
             out.append("[hangup] caller hung up")

@@ -208,7 +208,7 @@ def _reports(url: str) -> None:
 def _inbound_call(url: str) -> None:
     from cli.demo_call import inbound_declaration_call, what_was_heard
 
-    keys = "3,1,2,1,2,2"
+    keys = "3,1,2,1,2,2,2#,2"
     click.secho(
         f"A citizen dials 1022 on the stand-in Asterisk (pbxsim) and presses {keys}:", fg="cyan"
     )
@@ -220,6 +220,7 @@ def _inbound_call(url: str) -> None:
         click.echo(
             f"saved: {state} declaration from {declaration.phone}, answers "
             f"{declaration.answers}, confirmation code {declaration.confirmation_code}"
+            + (", flagged for follow-up" if declaration.follow_up else "")
         )
     if logged is not None:
         click.echo(

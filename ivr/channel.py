@@ -3,11 +3,13 @@
 # language (held here, default "vi"; never agi_language). Every value goes through the
 # codec's quoting. A hangup raises CallerHungUp: after a HANGUP line, a 511, the end of the
 # stream, `(hangup)`, or a -1 that a CHANNEL STATUS probe confirms (a -1 alone is NOT a
-# hangup: a missing prompt gives -1 too). After a hangup only dead-safe commands (variables,
-# EXEC, VERBOSE) are still sent, so a flow can save what it has. RECORD FILE is the one
-# command whose failure is not a hangup: `(writefile)` or any other -1 on a live line is
-# RecordingFailed, and a hangup during it (HungUpWhileRecording) still tells how much was
-# recorded.
+# hangup: a missing prompt gives -1 too). A prompt that cannot be played on a live line
+# raises PromptMissing (the safety net apologises and hands the caller to an operator: a
+# hole in a sentence is worse than a human). After a hangup only dead-safe commands
+# (variables, EXEC, VERBOSE) are still sent, so a flow can save what it has. RECORD FILE is
+# the one command whose failure is not a hangup: `(writefile)` or any other -1 on a live
+# line is RecordingFailed, and a hangup during it (HungUpWhileRecording) still tells how
+# much was recorded.
 """The Channel a flow talks to: answer, play, ask, record, say, variables, transfer, hang up."""
 
 from __future__ import annotations
@@ -50,6 +52,15 @@ DEAD_SAFE = (
     "DATABASE",
 )
 _PROMPT_ID = re.compile(r"[A-Za-z0-9_-]+")
+PROMPT_COMMANDS = ("STREAM FILE", "GET DATA")
+
+
+class PromptMissing(AgiError):
+    """Asterisk could not play a prompt (no such file) on a line that is still up."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"prompt {path} cannot be played (missing file?)")
+        self.path = path
 
 
 class Link(Protocol):
@@ -182,8 +193,6 @@ class Channel:
         if first is None and prompts and terminator == "#":
             command = cmd.get_data(self.prompt_path(prompts[-1]), _ms(timeout), max_digits)
             reply = await self._media(command)
-            if reply.result == -1:
-                return Digits("", timed_out=True)  # the prompt is missing; the line is alive
             return Digits(reply.raw, timed_out=reply.data == "timeout")
         if first is None and prompts:
             first = await self._stream(prompts[-1], ALL_KEYS)
@@ -265,6 +274,8 @@ class Channel:
                 self.hung_up = True
                 raise CallerHungUp(f"caller hung up during {command.verb}")
             await self._run(cmd.channel_status())  # raises CallerHungUp if the line is dead
+            if command.verb in PROMPT_COMMANDS:
+                raise PromptMissing(command.args[0])
             log.warning("%s failed (-1) on a live channel: %s", command.verb, command.args[:1])
         return reply
 

@@ -40,6 +40,8 @@ def default_contexts(agi_base: str) -> dict[str, Context]:
             f"{agi_base}/notice", ("${HOTLINE_ATTEMPT}",), 2, amd_if="HOTLINE_AMD"
         ),
         "hotline-inbound": Context(f"{agi_base}/ivr", (), 2),
+        # the operators' queue: nobody is ever on duty here, so straight back to the IVR
+        "hotline-operator": Context(f"{agi_base}/ivr", ("callback",), 4),
         "outbound-notice": Context(f"{agi_base}/notice", ("${CAMPAIGN}", "${TARGET}"), 2),
         "outbound-amd": Context(
             f"{agi_base}/notice", ("${CAMPAIGN}", "${TARGET}", "${AMDSTATUS}"), 4, False, True
@@ -51,7 +53,9 @@ def default_contexts(agi_base: str) -> dict[str, Context]:
 @dataclass
 class Dialplan:
     contexts: dict[str, Context] = field(default_factory=dict)
-    inbound_contexts: frozenset[str] = frozenset({"hotline-inbound", "ivr-inbound"})
+    inbound_contexts: frozenset[str] = frozenset(
+        {"hotline-inbound", "ivr-inbound", "hotline-operator"}
+    )
 
     def lookup(self, context: str) -> Context | None:
         return self.contexts.get(context)

@@ -1,7 +1,7 @@
 # Rules: lookups by a phone number the caller types (it may be a relative's), read back
 # before the answer so a mistyped number is heard. Dates and times are said in city time.
 # Three unreadable numbers in a row: the operator.
-"""The `exposure` and `vaccination` routes: was this number exposed; when is the jab."""
+"""The `exposure` route: was this number exposed (and the number entry other lookups share)."""
 
 from __future__ import annotations
 
@@ -43,16 +43,3 @@ async def exposure(channel: Channel) -> None:
     for visit in visits[:MAX_VISITS_SAID]:
         await say_when(channel, visit.checked_in_at)
     await channel.play(["notice-instructions"])
-
-
-async def vaccination(channel: Channel) -> None:
-    records = Records.of(channel)
-    if (phone := await typed_phone(channel, "vaccination-enter-phone")) is None:
-        return
-    appointment = await records.run(records.next_appointment, phone)
-    if appointment is None:
-        await channel.play(["vaccination-none"])
-        return
-    await channel.play(["vaccination-found"])
-    await say_when(channel, appointment.slot_start)
-    await channel.play(["reminder-bring"])

@@ -9,7 +9,8 @@
 # the attempt as it happens: notice heard to the end, the first key, the declaration. A
 # token that does not check out (missing, forged, another attempt's, or a replay after the
 # attempt ended) is checked before any row is touched: a neutral goodbye, one log line,
-# nothing changed.
+# nothing changed. The calls of other kinds of campaign go, once their token has checked
+# out, to their own flow (HANDOFFS: the vaccination reminder, the callback asked for).
 """The `notice` route: warn a contact of an exposure and take their declaration."""
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ async def notice(channel: Channel) -> None:
         await channel.play(["goodbye"])
         await channel.hangup()
         return
+    from ivr.flows import HANDOFFS  # the registry imports this module
+
+    if target.kind in HANDOFFS:
+        await HANDOFFS[target.kind](channel, records, target)
+        return
     await channel.answer()
     if await channel.get_variable("AMDSTATUS") == "MACHINE":
         await records.run(records.notice_machine, target.attempt_id)
@@ -64,6 +70,8 @@ async def notice(channel: Channel) -> None:
         if not await take_declaration(channel, records, declaration_id):
             return  # handed to an operator, answers so far kept
         await records.run(records.mark_declared, target, declaration_id)
+        if channel.transferred_to:
+            return  # symptomatic, and chose to talk to an operator
     else:
         await channel.play(["notice-goodbye"])
     await channel.hangup()

@@ -1,6 +1,8 @@
 # Rules: leaf flows that only speak: they play their information and return, and the caller
 # is back in the menu they came from (the `ivr` flow takes care of that). Any key skips.
-"""Administrative-procedure guidance, and the language switch."""
+# Today's COVID-19 bulletin is one prompt, covid-bulletin, that supervisors replace (its
+# sound file) whenever the news changes; its catalog text says what it is for.
+"""Administrative-procedure guidance, today's COVID-19 bulletin, and the language switch."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ def procedure(topic: str) -> Flow:
 
     flow.__name__ = f"procedure_{topic}"
     return flow
+
+
+async def bulletin(channel: Channel) -> None:
+    """Today's COVID-19 bulletin (the prompt supervisors replace)."""
+    await channel.play(["covid-bulletin"], escape=ALL_KEYS)
 
 
 async def language(channel: Channel) -> None:

@@ -5,6 +5,9 @@
 # Time comes from the injected clock (context "clock"), never from a direct read.
 # The notice reads an attempt only after its HOTLINE_ATTEMPT token checks out
 # (store.attempt_token): signed for that attempt and its ChannelId, attempt not ended.
+# A contact is "reached" once, by whichever comes first: the dialer's call or the person
+# calling 1022 themselves; a reached contact is never set back to pending, except on the
+# standing callbacks campaign when the person asks for another callback.
 """Declarations, feedback tickets and lookups, as flows need them."""
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +40,9 @@ from store.models import (
 from store.phones import PhoneError, normalize_phone
 
 Clock = Callable[[], datetime]
+CALLBACK_CAMPAIGN = "callbacks"  # the standing campaign of callers who asked to be called
+UNREACHED = ("pending", "dialing")
+APPOINTMENT_REPLIES = ("confirmed", "cannot_come")
 
 
 def utc_now() -> datetime:
@@ -72,7 +79,8 @@ class Visit:
 
 @dataclass(frozen=True)
 class NoticeTarget:
-    """What the notice call needs to say, read when the callee answers."""
+    """What the notice call needs to say, read when the callee answers (attempt_id 0: no
+    attempt, the person called 1022 themselves)."""
 
     attempt_id: int
     contact_id: int
@@ -84,6 +92,17 @@ class NoticeTarget:
     leave_message: bool = False  # an answering machine hears a short message
     kind: str = "exposure_notice"  # the campaign's kind (appointment_reminder, callback)
     appointment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AppointmentSlot:
+    """An appointment as the reminder and the lookup say it."""
+
+    id: int
+    site: str
+    slot_start: datetime
+    slot_end: datetime
+    status: str
 
 
 class NoticeRefused(Exception):
@@ -121,11 +140,18 @@ class Records:
             s.flush()
             return row.id
 
-    def save_answers(self, declaration_id: int, answers: dict[str, bool]) -> None:
+    def save_answers(
+        self, declaration_id: int, answers: dict[str, Any], follow_up: bool = False
+    ) -> None:
+        """The answers so far; `follow_up` flags a symptomatic declaration (never unset)."""
         with self.sessions.begin() as s:
-            s.get(Declaration, declaration_id).answers = dict(answers)
+            row = s.get(Declaration, declaration_id)
+            row.answers = dict(answers)
+            row.follow_up = row.follow_up or follow_up
 
-    def complete_declaration(self, declaration_id: int, answers: dict[str, bool]) -> str:
+    def complete_declaration(
+        self, declaration_id: int, answers: dict[str, Any], follow_up: bool = False
+    ) -> str:
         """Marks it complete with a fresh six-digit confirmation code, unique in the table."""
         for _ in range(20):
             code = f"{secrets.randbelow(10**6):06d}"
@@ -133,6 +159,7 @@ class Records:
                 with self.sessions.begin() as s:
                     row = s.get(Declaration, declaration_id)
                     row.answers, row.complete, row.confirmation_code = dict(answers), True, code
+                    row.follow_up = row.follow_up or follow_up
                 return code
             except IntegrityError:
                 continue
@@ -173,8 +200,9 @@ class Records:
                 row.recording_path = None
 
     # ---- inbound calls -----------------------------------------------------------------
-    def start_inbound(self, uniqueid: str, caller: str) -> int:
-        """The call's row, made once per Asterisk uniqueid (a re-run AGI reuses it)."""
+    def start_inbound(self, uniqueid: str, caller: str) -> tuple[int, list[str]]:
+        """The call's row and its path so far, made once per Asterisk uniqueid (an AGI the
+        dialplan runs again on the same call, back from the operators' queue, carries on)."""
         with self.sessions.begin() as s:
             row = s.scalar(sa.select(InboundCall).where(InboundCall.uniqueid == uniqueid))
             if row is None:
@@ -183,7 +211,7 @@ class Records:
                 )
                 s.add(row)
                 s.flush()
-            return row.id
+            return row.id, list(row.path or [])
 
     def update_inbound(self, call_id: int, path: list[str], outcome: str | None) -> None:
         with self.sessions.begin() as s:
@@ -199,24 +227,7 @@ class Records:
         with self.sessions() as s:
             attempt = self._signed_attempt(s, token, secret)
             contact = s.get(Contact, attempt.contact_id)
-            campaign = s.get(Campaign, contact.campaign_id)
-            first = contact.why[0] if contact.why else {}
-            location = s.scalar(
-                sa.select(Location).where(Location.code == (contact.location_code or ""))
-            )
-            out = first.get("checked_out_at")
-            return NoticeTarget(
-                attempt.id,
-                contact.id,
-                contact.phone,
-                contact.checked_in_at,
-                datetime.fromisoformat(out) if out else None,
-                place_prompt=location.prompt_id if location is not None else None,
-                district=location.district if location is not None else "",
-                leave_message=campaign.leave_message,
-                kind=campaign.kind,
-                appointment_id=contact.appointment_id,
-            )
+            return _target(s, attempt.id, contact, s.get(Campaign, contact.campaign_id))
 
     def _signed_attempt(self, s: Session, token: str, secret: bytes | None) -> CallAttempt:
         if not secret:
@@ -287,6 +298,92 @@ class Records:
             s.get(Contact, target.contact_id).status = "declared"
             s.get(CallAttempt, target.attempt_id).declaration_id = declaration_id
 
+    # ---- a contact who calls 1022 before the dialer reached them ------------------------
+    def unreached_contact(self, phone: str) -> NoticeTarget | None:
+        """This phone's first contact not yet reached in a running exposure campaign."""
+        with self.sessions() as s:
+            row = s.execute(
+                sa.select(Contact, Campaign)
+                .join(Campaign, Campaign.id == Contact.campaign_id)
+                .where(
+                    Contact.phone == phone,
+                    Contact.status.in_(UNREACHED),
+                    Campaign.kind == "exposure_notice",
+                    Campaign.status == "running",
+                )
+                .order_by(Contact.priority, Campaign.id)
+                .limit(1)
+            ).first()
+            return None if row is None else _target(s, 0, row.Contact, row.Campaign)
+
+    def contact_reached(self, contact_id: int) -> None:
+        """The person heard the notice on a call of their own: reached, not called again."""
+        with self.sessions.begin() as s:
+            contact = s.get(Contact, contact_id)
+            if contact.status in UNREACHED:
+                contact.status = "answered"
+                contact.reached_at = contact.reached_at or self.clock()
+
+    def contact_declared(self, contact_id: int) -> None:
+        with self.sessions.begin() as s:
+            s.get(Contact, contact_id).status = "declared"
+
+    # ---- callbacks ------------------------------------------------------------------------
+    def request_callback(self, phone: str) -> bool:
+        """Put the phone on the standing callbacks campaign (made on first use: running,
+        never suppressed by other campaigns' calls, never completed by the dialer). True when
+        it was added (or asked again after an earlier callback), False when already waiting."""
+        for _ in range(5):  # two first callers may race to make the campaign
+            try:
+                with self.sessions.begin() as s:
+                    return self._request_callback(s, phone)
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not record the callback request after 5 tries")
+
+    def _request_callback(self, s: Session, phone: str) -> bool:
+        now = self.clock()
+        campaign = s.scalar(
+            sa.select(Campaign)
+            .where(Campaign.kind == "callback", Campaign.status.not_in(("completed", "cancelled")))
+            .order_by(Campaign.id.desc())
+            .limit(1)
+        )
+        if campaign is None:
+            taken = s.scalar(sa.select(sa.func.count()).where(Campaign.kind == "callback"))
+            name = CALLBACK_CAMPAIGN + (f" {taken + 1}" if taken else "")
+            campaign = Campaign(
+                name=name, kind="callback", status="running", created_at=now,
+                start_at=now, started_at=now, suppress_s=0,
+            )  # fmt: skip
+            s.add(campaign)
+            s.flush()
+        contact = s.scalar(
+            sa.select(Contact).where(Contact.campaign_id == campaign.id, Contact.phone == phone)
+        )
+        if contact is None:
+            s.add(Contact(campaign_id=campaign.id, phone=phone, priority=1, created_at=now))
+            return True
+        if contact.status in UNREACHED:
+            return False
+        contact.status, contact.attempts, contact.next_attempt_at = "pending", 0, None
+        contact.final_reason = contact.last_outcome = contact.reached_at = None
+        return True
+
+    # ---- appointments -------------------------------------------------------------------
+    def appointment(self, appointment_id: int) -> AppointmentSlot | None:
+        with self.sessions() as s:
+            row = s.get(Appointment, appointment_id)
+            return None if row is None else _slot(row)
+
+    def appointment_reply(self, appointment_id: int, status: str) -> None:
+        """The callee's answer to a reminder: confirmed or cannot_come, and when."""
+        if status not in APPOINTMENT_REPLIES:
+            raise ValueError(f"not an appointment reply: {status!r}")
+        with self.sessions.begin() as s:
+            row = s.get(Appointment, appointment_id)
+            row.status, row.responded_at = status, self.clock()
+
     # ---- lookups ------------------------------------------------------------------------
     def exposure_visits(self, phone: str) -> list[Visit]:
         """Visits that put this phone on an exposure campaign's list, earliest first."""
@@ -306,11 +403,40 @@ class Records:
             key=lambda v: v.checked_in_at,
         )
 
-    def next_appointment(self, phone: str) -> Appointment | None:
+    def next_appointment(self, phone: str) -> AppointmentSlot | None:
+        """The phone's next appointment not yet over (one it said it cannot come to aside)."""
         with self.sessions() as s:
-            return s.scalar(
+            row = s.scalar(
                 sa.select(Appointment)
-                .where(Appointment.phone == phone, Appointment.slot_end >= self.clock())
+                .where(
+                    Appointment.phone == phone,
+                    Appointment.slot_end >= self.clock(),
+                    Appointment.status != "cannot_come",
+                )
                 .order_by(Appointment.slot_start)
                 .limit(1)
             )
+            return None if row is None else _slot(row)
+
+
+def _slot(row: Appointment) -> AppointmentSlot:
+    return AppointmentSlot(row.id, row.site, row.slot_start, row.slot_end, row.status)
+
+
+def _target(s: Session, attempt_id: int, contact: Contact, campaign: Campaign) -> NoticeTarget:
+    """What a notice says to this contact: the first matching visit, its place."""
+    first = contact.why[0] if contact.why else {}
+    location = s.scalar(sa.select(Location).where(Location.code == (contact.location_code or "")))
+    out = first.get("checked_out_at")
+    return NoticeTarget(
+        attempt_id,
+        contact.id,
+        contact.phone,
+        contact.checked_in_at,
+        datetime.fromisoformat(out) if out else None,
+        place_prompt=location.prompt_id if location is not None else None,
+        district=location.district if location is not None else "",
+        leave_message=campaign.leave_message,
+        kind=campaign.kind,
+        appointment_id=contact.appointment_id,
+    )

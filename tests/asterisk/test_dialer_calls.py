@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import wave
+from pathlib import Path
 
 import sqlalchemy as sa
 from asterisk_calls import hotline_fastagi
@@ -26,7 +28,7 @@ from store.models import BadNumber, Campaign, Declaration
 ALWAYS = {"hours": "00:00-24:00"}  # CI runs at any hour
 
 
-async def _dial(pbx, sessions, prompt_sounds, *, timeout=150):
+async def _dial(pbx, sessions, prompt_sounds, *, timeout=150, recordings=None):
     clock = SystemClock()
     link = AmiLink(AmiUrl.parse(pbx.dialer_ami_url), ping_interval=2, backoff=(0.1, 1))
     config = DialerConfig(
@@ -36,6 +38,7 @@ async def _dial(pbx, sessions, prompt_sounds, *, timeout=150):
         refresh=0.1,
         heartbeat=1.0,
         sign=functools.partial(make_token, SECRET),
+        recordings_dir=recordings,
     )
     async with hotline_fastagi(
         pbx, prompt_sounds, sessions=sessions, signing_secret=SECRET, clock=clock.now
@@ -52,7 +55,9 @@ def test_a_campaign_on_the_real_asterisk_records_what_asterisk_reported(
 ):
     sessions = sessions_for(f"sqlite:///{tmp_path / 'h.db'}")
     numbers = {d: f"+8490500009{d}" for d in "0234579"}
-    person = [Listen(), Press("1")] + [Listen(), Press("2")] * 4 + [Listen()]
+    # declare now; no symptoms (2 x4); one person using this phone was there
+    person = [Listen(), Press("1")] + [Listen(), Press("2")] * 4 + [Listen(), Press("1#")]
+    person += [Listen()]
 
     async def scenario():
         cid = seed(
@@ -62,11 +67,12 @@ def test_a_campaign_on_the_real_asterisk_records_what_asterisk_reported(
             ring_timeout="8s",
             max_attempts=1,
             cps=5,
+            record=True,
             **ALWAYS,
         )
         async with ScriptedCaller(pbx) as caller:
             callee = caller.expect_callee("0905000099", person)
-            await _dial(pbx, sessions, prompt_sounds)
+            await _dial(pbx, sessions, prompt_sounds, recordings=str(tmp_path / "recordings"))
             transcript = await asyncio.wait_for(callee, 10)
         return cid, transcript
 
@@ -94,6 +100,11 @@ def test_a_campaign_on_the_real_asterisk_records_what_asterisk_reported(
     }
     call = by_digit["9"]
     assert call.notice_heard_at is not None and call.key_pressed == "1"
+    # the answered call was recorded by Asterisk (MixMonitor) where the attempt says
+    recording = Path(call.recording_path)
+    assert recording.parent.parent == tmp_path / "recordings" and recording.suffix == ".wav"
+    with wave.open(str(recording)) as w:
+        assert w.getframerate() == 8000 and w.getnframes() > 8000  # more than a second
     assert "pressed 1" in transcript.lines and transcript.far_end_hung_up
     with sessions() as s:
         declaration = s.get(Declaration, call.declaration_id)
@@ -103,6 +114,7 @@ def test_a_campaign_on_the_real_asterisk_records_what_asterisk_reported(
             "fever": False,
             "cough": False,
             "breathing": False,
+            "people": 1,
         }
         assert set(s.scalars(sa.select(BadNumber.phone))) == {numbers["0"], numbers["7"]}
         assert s.get(Campaign, cid).status == "completed"

@@ -45,7 +45,11 @@ DECLARE = [
     Press("2"),
     Listen(),  # breathing?
     Press("2"),
-    Listen(),  # saved, confirmation code, advice, thank you, the COVID-19 menu again
+    Listen(),  # how many people using this phone were there?
+    Press("1#"),
+    Listen(),  # read back, saved, confirmation code, advice, talk to an operator now?
+    Press("2"),
+    Listen(),  # thank you, the COVID-19 menu again
     HangUp(),
 ]
 
@@ -65,7 +69,8 @@ def test_a_citizen_declares_by_keypad_through_the_real_asterisk(pbx, prompt_soun
 
     assert [line.split()[0] for line in transcript.lines] == [
         "heard", "pressed", "heard", "pressed", "heard", "pressed", "heard", "pressed",
-        "heard", "pressed", "heard", "pressed", "heard", "hung",
+        "heard", "pressed", "heard", "pressed", "heard", "pressed", "heard", "pressed",
+        "heard", "hung",
     ], transcript  # fmt: skip
     assert "heard nothing" not in transcript.lines, transcript
     assert outcomes == {"hangup": 1}
@@ -75,7 +80,7 @@ def test_a_citizen_declares_by_keypad_through_the_real_asterisk(pbx, prompt_soun
     assert declaration.phone == "+84905123456"
     assert declaration.source == "inbound"
     assert declaration.answers == {
-        "symptoms": False, "fever": True, "cough": False, "breathing": False,
+        "symptoms": False, "fever": True, "cough": False, "breathing": False, "people": 1,
     }  # fmt: skip
     assert declaration.complete and len(declaration.confirmation_code) == 6
     assert call.uniqueid == f"{transcript.token}-pbx"

@@ -8,7 +8,14 @@ import pytest
 from agi_fakes import header_block, scripted_io
 
 from ivr.agi import AgiConnection, AgiUsageError, CallerHungUp, Request
-from ivr.channel import Channel, Digits, HungUpWhileRecording, Recording, RecordingFailed
+from ivr.channel import (
+    Channel,
+    Digits,
+    HungUpWhileRecording,
+    PromptMissing,
+    Recording,
+    RecordingFailed,
+)
 from ivr.link import StreamLink
 
 DEAD = "511 Command Not Permitted on a dead channel or intercept routine\n"
@@ -50,15 +57,28 @@ def test_a_prompt_id_cannot_walk_out_of_the_sounds_dir():
         run(ch.play(["../../etc/passwd"]))
 
 
-def test_missing_file_is_not_a_hangup():
+def test_a_missing_prompt_is_not_a_hangup_and_stops_the_flow():
     ch, left = channel(
         [
             ('STREAM FILE /snd/vi/no-such-file-xyz "1"', "200 result=-1 endpos=0\n"),
             ("CHANNEL STATUS", "200 result=6\n"),
-            ('STREAM FILE /snd/vi/welcome "1"', "200 result=0 endpos=1\n"),
         ]
     )
-    assert run(ch.play(["no-such-file-xyz", "welcome"], escape="1")) is None
+    with pytest.raises(PromptMissing) as missing:
+        run(ch.play(["no-such-file-xyz", "welcome"], escape="1"))
+    assert missing.value.path == "/snd/vi/no-such-file-xyz"
+    assert not ch.hung_up and left == []
+
+
+def test_a_missing_get_data_prompt_stops_the_flow_too():
+    ch, left = channel(
+        [
+            ("GET DATA /snd/vi/no-such-menu 6000 1", "200 result=-1\n"),
+            ("CHANNEL STATUS", "200 result=6\n"),
+        ]
+    )
+    with pytest.raises(PromptMissing):
+        run(ch.ask(["no-such-menu"]))
     assert not ch.hung_up and left == []
 
 

@@ -158,7 +158,7 @@ def test_classic_agi_sighup_counts_as_a_hangup():
         commands = []
         while line := await asyncio.wait_for(proc.stdout.readline(), 20):
             commands.append(line.decode())
-            if line.startswith(b"GET DATA"):
+            if line.startswith((b"GET DATA", b"WAIT FOR DIGIT")):
                 # Asterisk's classic-AGI hangup signal; pending before the reply is written,
                 # so the child's handler runs before it reads that reply
                 proc.send_signal(signal.SIGHUP)
@@ -167,11 +167,12 @@ def test_classic_agi_sighup_counts_as_a_hangup():
         return commands
 
     commands = asyncio.run(main())
-    assert commands[-1].startswith("GET DATA")  # nothing sent after the hangup
+    assert commands[-1].startswith("WAIT FOR DIGIT")  # nothing sent after the hangup
 
 
 def test_a_database_flow_under_all_three_drivers(tmp_path):
-    """COVID menu -> declaration (yes, no, no, no): one complete declaration per driver."""
+    """COVID menu -> declaration (yes, no, no, no, one person, no operator): one complete
+    declaration per driver."""
     import sqlalchemy as sa
 
     from store.db import make_engine, session_factory
@@ -181,7 +182,7 @@ def test_a_database_flow_under_all_three_drivers(tmp_path):
     url = f"sqlite:///{tmp_path / 'h.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    keys = ["3", "1", "1", "2", "2", "2"]
+    keys = ["3", "1", "1", "2", "2", "2", "1#", "2"]
 
     async def fastagi() -> list[str]:
         server = FastAgiServer(ROUTES, port=0, sessions=session_factory(engine))

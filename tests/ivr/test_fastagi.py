@@ -110,13 +110,14 @@ def test_a_silent_peer_is_dropped_after_the_read_timeout():
 
 
 def test_exit_on_hangup_two_hangups_then_eof():
-    """ivr-exit-on-hangup.agi: the caller hangs up in GET DATA; Asterisk closes the socket."""
+    """ivr-exit-on-hangup.agi: the caller hangs up waiting for a key; Asterisk closes the
+    socket."""
 
     async def test(server, port):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(header_block("ivr"))
         fake = ScriptedAsterisk(["1"])
-        while not (line := (await reader.readline()).decode()).startswith("GET DATA"):
+        while not (line := (await reader.readline()).decode()).startswith("WAIT FOR DIGIT"):
             writer.write(fake.reply(line[:-1]).encode())
         writer.write(b"HANGUP\nHANGUP\n\n")
         writer.close()

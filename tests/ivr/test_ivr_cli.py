@@ -44,7 +44,7 @@ def test_serve_answers_a_call_and_stops_gracefully_on_sigterm(tmp_path):
 def test_simulate_rejects_an_unknown_route():
     result = CliRunner().invoke(hotline, ["simulate", "--route", "nope"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: no route 'nope'; choose one of: declaration, ")
+    assert result.output.startswith("Error: no route 'nope'; choose one of: bulletin, ")
     assert ", ivr, " in result.output
 
 

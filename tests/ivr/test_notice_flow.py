@@ -94,7 +94,7 @@ def state(sessions):
 
 
 def test_notice_says_where_and_when_then_1_takes_the_declaration(sessions):
-    fake = notice_call(sessions, ["1", "2", "2", "2", "2"])
+    fake = notice_call(sessions, ["1", "2", "2", "2", "2", "1#"])
     said = played(fake)
     assert said[:4] == ["notice-intro", "notice-exposure", "notice-place", "district-hai-chau"]
     assert said[4:11] == ["notice-time", *WHEN]
@@ -108,7 +108,7 @@ def test_notice_says_where_and_when_then_1_takes_the_declaration(sessions):
             "campaign",
             contact.id,
             True,
-            {"symptoms": False, "fever": False, "cough": False, "breathing": False},
+            {"symptoms": False, "fever": False, "cough": False, "breathing": False, "people": 1},
         )
     ]
     assert attempt.declaration_id is not None and opted == []

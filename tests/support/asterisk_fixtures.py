@@ -10,8 +10,9 @@ Fixtures
 - ``asterisk`` (session): a started :class:`real_asterisk.AsteriskPbx`.
 - ``pbx`` (per test): the same object, reset after the test; ``pbx.mark`` is the log
   position at the test's start (``pbx.log_problems(pbx.mark)`` = its WARNING/ERROR lines).
-- ``prompt_sounds`` (session): a sounds folder with every catalog prompt in Vietnamese,
-  spoken by espeak-ng (``<dir>/vi/<id>.wav``); it is also the dialplan's HOTLINE_SOUNDS.
+- ``prompt_sounds`` (session): a sounds folder with every catalog prompt in Vietnamese and
+  English, spoken by espeak-ng (``<dir>/<lang>/<id>.wav``); it is also the dialplan's
+  HOTLINE_SOUNDS.
 
 What an AsteriskPbx gives a test
 - ``pbx.host`` (127.0.0.1), ``pbx.ami_port``; the shipped dialer user
@@ -41,6 +42,8 @@ from espeak_prompts import missing_reason as espeak_missing
 from real_asterisk import AsteriskPbx
 from real_asterisk import missing_reason as asterisk_missing
 
+from ivr.catalog import LANGS
+
 
 @pytest.fixture(scope="session")
 def prompt_sounds(request, tmp_path_factory):
@@ -48,7 +51,10 @@ def prompt_sounds(request, tmp_path_factory):
     if reason:
         pytest.skip(reason)
     cache = request.config.cache.mkdir("espeak-prompts")
-    return make_prompts(tmp_path_factory.mktemp("sounds"), cache)
+    sounds = tmp_path_factory.mktemp("sounds")
+    for lang in LANGS:  # a caller who presses 9 hears English
+        make_prompts(sounds, cache, lang)
+    return sounds
 
 
 @pytest.fixture(scope="session")
