@@ -41,6 +41,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("cli.speech_cmds", "say"),
     ("cli.speech_cmds", "menu"),
     ("cli.speech_cmds", "prompts"),
+    ("cli.feedback_cmds", "feedback"),
     ("pbxsim.cli", "pbxsim"),
     ("cli.report_cmds", "report"),
     ("cli.purge_cmds", "purge"),

@@ -161,6 +161,16 @@ def _sessions(ctx: click.Context):
     return sessions_for(ctx)
 
 
+def _recordings_dirs(dialer_conf: dict, agi_conf: dict, option: str | None) -> list[str]:
+    """The IVR's recordings folder (feedback), then the dialer's when it has its own."""
+    from ivr.recordings import recordings_dir
+
+    folders = [str(recordings_dir(option or agi_conf.get("recordings_dir")))]
+    if dialer_conf.get("recordings_dir"):
+        folders.append(str(recordings_dir(dialer_conf["recordings_dir"])))
+    return folders
+
+
 def _logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -172,9 +182,15 @@ def _logging() -> None:
 @click.option("--ami-url", help="ami://USER:SECRET@HOST:PORT (better: HOTLINE_AMI_URL or config).")
 @click.option("--context", "context_name", help="Dialplan context [default: hotline-outbound].")
 @click.option("--sounds-dir", help="Sounds folder the IVR plays from.")
+@click.option(
+    "--recordings-dir",
+    "recordings",
+    help="Folder Asterisk writes voice feedback to ([agi] recordings_dir; default var/recordings).",
+)
 @click.pass_context
-def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
-    """Check the wiring: database, AMI login, dialplan contexts, prompts, calling windows.
+def doctor(ctx, ami_url, context_name, sounds_dir, recordings) -> None:
+    """Check the wiring: database, AMI login, dialplan contexts, prompts, recordings folders,
+    calling windows.
 
     One line per check; exit 1 when anything is wrong, with what to do.
 
@@ -196,7 +212,7 @@ def doctor(ctx, ami_url, context_name, sounds_dir) -> None:
             ami_url=_ami_url(ctx, ami_url),
             contexts=[context_name or conf.get("context") or "hotline-outbound"],
             sounds_dir=sounds_folder(sounds_dir, agi),
-            recordings_dir=conf.get("recordings_dir") or agi.get("recordings_dir"),
+            recordings_dirs=_recordings_dirs(conf, agi, recordings),
         )
     )
     failed = 0

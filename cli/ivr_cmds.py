@@ -2,11 +2,14 @@
 
 Rules: parse, call ivr.fastagi / ivr.stdio / ivr.console, print. Options (and the
 HOTLINE_SOUNDS_DIR environment variable) beat the config file's [agi] section (host, port,
-allow, sounds_dir, operator), which beats the defaults. A port in use or a bad option is a
-UserError (one line, exit 1). `agi serve` accepts FastAGI from loopback only unless told
-whom else (--allow, [agi] allow), and refuses to bind an address other machines reach
-without that list. The signing secret reaches the notice flow through the flow context
-("signing_secret").
+allow, sounds_dir, operator, recordings_dir), which beats the defaults. A port in use or a
+bad option is a UserError (one line, exit 1). `agi serve` accepts FastAGI from loopback only
+unless told whom else (--allow, [agi] allow), and refuses to bind an address other machines
+reach without that list. The signing secret reaches the notice flow through the flow context
+("signing_secret"). The recordings folder (where Asterisk writes feedback) is made ready
+before the first call: created when Asterisk runs on this host (`agi serve`: the allowlist
+admits loopback; `agi stdio` and `simulate`: always), and a folder that cannot be created
+stops the command with one line.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ivr.catalog import load_catalog
-from ivr.peers import LOOPBACK, describe, is_loopback_host, parse_allow
+from ivr.peers import LOOPBACK, Allowlist, describe, is_loopback_host, parse_allow
+from ivr.recordings import FolderState, prepare_folder, recordings_dir
 from store.clock import clock_from_env
 from store.errors import UserError
 from store.logmask import install_log_masking
@@ -38,7 +43,12 @@ def _agi_settings(ctx: click.Context) -> dict:
     return settings.section("agi") if settings is not None else {}
 
 
-def _context(ctx: click.Context, sounds_dir: str | None = None, operator: str | None = None):
+def _context(
+    ctx: click.Context,
+    sounds_dir: str | None = None,
+    operator: str | None = None,
+    recordings: str | None = None,
+):
     from ivr.channel import DEFAULT_OPERATOR
 
     conf = _agi_settings(ctx)
@@ -46,7 +56,7 @@ def _context(ctx: click.Context, sounds_dir: str | None = None, operator: str | 
     return {
         "sounds_dir": sounds_dir or os.environ.get("HOTLINE_SOUNDS_DIR") or conf.get("sounds_dir"),
         "operator": operator or conf.get("operator") or DEFAULT_OPERATOR,
-        "recordings_dir": conf.get("recordings_dir"),
+        "recordings_dir": str(recordings_dir(recordings or conf.get("recordings_dir"))),
         "sessions": LazySessions(settings.database_url) if settings is not None else None,
         "signing_secret": settings.signing_secret if settings is not None else None,
         # the wall clock, or the demo's shared simulated one (HOTLINE_SIM_CLOCK)
@@ -82,6 +92,14 @@ class LazySessions:
         return self._open().begin()
 
 
+_recordings_option = click.option(
+    "--recordings-dir",
+    "recordings",
+    help="Folder Asterisk writes voice feedback to, as Asterisk sees it "
+    "(default var/recordings here; [agi] recordings_dir).",
+)
+
+
 @click.group()
 def agi() -> None:
     """Serve the IVR to Asterisk (FastAGI or classic AGI)."""
@@ -114,19 +132,25 @@ def agi() -> None:
 )
 @click.option("--sounds-dir", help="Prompt folder as Asterisk sees it (default prompts/sounds).")
 @click.option("--operator", help='Where 0 goes: "Goto:context,exten,prio" or "Dial:PJSIP/100,30".')
+@_recordings_option
 @click.option(
     "--log-phones", is_flag=True, help="Show callers' full numbers in the log (debugging only)."
 )
 @click.pass_context
-def serve(ctx, host, port, read_timeout, grace, allow, sounds_dir, operator, log_phones) -> None:
+def serve(
+    ctx, host, port, read_timeout, grace, allow, sounds_dir, operator, recordings, log_phones
+) -> None:
     """Run the FastAGI server until SIGINT/SIGTERM (then finish calls within --grace).
 
     Only the allowed peers may connect (default: this machine); anyone else is cut off
     before a byte is read. Callers' numbers are masked in the log unless --log-phones.
+    When Asterisk runs here (the allowed peers include loopback), the recordings folder is
+    created if missing; when it cannot be, the server does not start.
 
     \b
     Example:
       hotline agi serve --port 4573
+      hotline agi serve --recordings-dir /var/spool/hotline/recordings
       hotline agi serve --host 0.0.0.0 --allow 10.0.0.5 --allow 10.0.1.0/24
       ; extensions.conf:  exten => 1022,1,AGI(agi://127.0.0.1:4573/ivr)
     """
@@ -138,7 +162,9 @@ def serve(ctx, host, port, read_timeout, grace, allow, sounds_dir, operator, log
     conf = _agi_settings(ctx)
     host = host or conf.get("host", "127.0.0.1")
     networks = _allowlist(host, allow, conf.get("allow"))
-    context = _context(ctx, sounds_dir, operator)
+    context = _context(ctx, sounds_dir, operator, recordings)
+    asterisk_here = Allowlist(networks).admits("127.0.0.1")
+    folder = prepare_folder(Path(context["recordings_dir"]), asterisk_here)
     server = FastAgiServer(
         ROUTES,
         host=host,
@@ -163,7 +189,7 @@ def serve(ctx, host, port, read_timeout, grace, allow, sounds_dir, operator, log
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(_serve(server))
+    asyncio.run(_serve(server, folder))
 
 
 def _allowlist(host: str, option: tuple[str, ...], configured) -> tuple:
@@ -182,7 +208,7 @@ def _allowlist(host: str, option: tuple[str, ...], configured) -> tuple:
     return LOOPBACK
 
 
-async def _serve(server: FastAgiServer) -> None:
+async def _serve(server: FastAgiServer, folder: FolderState) -> None:
     import asyncio
 
     from ivr.flows import ROUTES
@@ -193,12 +219,14 @@ async def _serve(server: FastAgiServer) -> None:
         raise UserError(
             f"cannot listen on {server.host}:{server.port}: {exc.strerror}; pick another --port"
         ) from None
-    click.echo(f"FastAGI listening on {server.host}:{port}; routes: {', '.join(sorted(ROUTES))}")
-    click.echo(f"accepting connections from {describe(server.allowlist.networks)}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before the first line: a SIGTERM right
+        loop.add_signal_handler(sig, stop.set)  # after it still stops gracefully
+    click.echo(f"FastAGI listening on {server.host}:{port}; routes: {', '.join(sorted(ROUTES))}")
+    click.echo(f"accepting connections from {describe(server.allowlist.networks)}")
+    if note := folder.note():
+        click.echo(note, err=note.startswith("Warning"))
     await stop.wait()
     click.echo(f"stopping: {server.active_calls} call(s) in progress, grace {server.grace:g}s")
     await server.close()
@@ -210,8 +238,9 @@ async def _serve(server: FastAgiServer) -> None:
 @click.argument("route")
 @click.option("--sounds-dir", help="Prompt folder as Asterisk sees it (default prompts/sounds).")
 @click.option("--operator", help='Where 0 goes: "Goto:context,exten,prio" or "Dial:PJSIP/100,30".')
+@_recordings_option
 @click.pass_context
-def stdio(ctx, route, sounds_dir, operator) -> None:
+def stdio(ctx, route, sounds_dir, operator, recordings) -> None:
     """Serve ONE call as a classic AGI script on stdin/stdout (Asterisk starts it).
 
     \b
@@ -222,7 +251,9 @@ def stdio(ctx, route, sounds_dir, operator) -> None:
     from ivr.stdio import run_stdio
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    run_stdio(ROUTES, route, **_context(ctx, sounds_dir, operator), log_calls=True)
+    context = _context(ctx, sounds_dir, operator, recordings)
+    prepare_folder(Path(context["recordings_dir"]), asterisk_here=True)  # Asterisk started us
+    run_stdio(ROUTES, route, **context, log_calls=True)
 
 
 @click.command()
@@ -254,6 +285,7 @@ def simulate(ctx, caller: str, lang: str, route: str, keys: str | None) -> None:
     source = iter(parse_keys(keys)) if keys is not None else _keyboard()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
     context = _context(ctx)
+    prepare_folder(Path(context["recordings_dir"]), asterisk_here=True)
     try:
         call = run_simulation(
             ROUTES, route, caller, lang, source, load_catalog(), click.echo, **context

@@ -2,12 +2,18 @@
 
 Rules: every check runs (one failure does not hide the next); each says what it found
 and, when it fails, what to do about it; no check changes anything; secrets are never
-shown (the AMI URL is redacted, a database password hidden).
+shown (the AMI URL is redacted, a database password hidden). A recordings folder (the
+IVR's, and the dialer's when it has its own) is judged as Asterisk sees it: Asterisk on this
+host (the AMI URL is loopback) needs it here; Asterisk elsewhere needs it mounted here.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import pwd
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -48,13 +54,14 @@ async def run_checks(
     ami_url: str,
     contexts: list[str],
     sounds_dir: Path,
-    recordings_dir: str | None,
+    recordings_dirs: Sequence[str] = (),
 ) -> list[Check]:
     checks = [_database(database_url)]
     checks += await _asterisk(ami_url, contexts)
     checks.append(_prompts(sounds_dir))
-    if recordings_dir:
-        checks.append(_recordings(recordings_dir))
+    asterisk_host = _asterisk_host(ami_url)
+    for folder in dict.fromkeys(recordings_dirs):
+        checks.append(_recordings(folder, asterisk_host))
     checks += _campaigns(database_url)
     return checks
 
@@ -142,15 +149,50 @@ def _prompts(folder: Path) -> Check:
     return Check("prompts", True, f"the notice's prompts are in {folder} (vi, en)")
 
 
-def _recordings(folder: str) -> Check:
+def _asterisk_host(ami_url: str) -> str | None:
+    """Asterisk's host when it is another machine (from the AMI URL), else None."""
+    try:
+        host = AmiUrl.parse(ami_url).host
+    except UserError:
+        return None
+    try:
+        return None if ipaddress.ip_address(host).is_loopback else host
+    except ValueError:
+        return None if host == "localhost" else host
+
+
+def _recordings(folder: str, asterisk_host: str | None = None) -> Check:
+    """Asterisk writes recordings there and hotline reads (and deletes) them."""
     path = Path(folder)
+    if not path.is_dir() and asterisk_host:
+        return Check(
+            "recordings",
+            False,
+            f"{folder} is not on this host: Asterisk ({asterisk_host}) writes it on its own "
+            "box; mount that folder here at the same path (hotline reads and purges it)",
+        )
     if not path.is_dir():
         return Check(
-            "recordings", False, f"{folder} does not exist; create it (Asterisk writes there)"
+            "recordings",
+            False,
+            f"{folder} does not exist and Asterisk cannot create it: run `hotline agi serve` "
+            f"(it creates it) or mkdir -p {folder}, writable by Asterisk",
         )
-    if not os.access(path, os.W_OK):
-        return Check("recordings", False, f"{folder} is not writable; fix its owner or mode")
-    return Check("recordings", True, f"{folder} exists and is writable")
+    owner = _owner_and_mode(path)
+    if not os.access(path, os.W_OK | os.X_OK):
+        return Check(
+            "recordings", False, f"{folder} is not writable ({owner}); fix its owner or mode"
+        )
+    return Check("recordings", True, f"{folder} exists and is writable ({owner})")
+
+
+def _owner_and_mode(path: Path) -> str:
+    info = path.stat()
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = f"uid {info.st_uid}"
+    return f"owner {owner}, mode {stat.S_IMODE(info.st_mode):o}"
 
 
 def _campaigns(url: str) -> list[Check]:

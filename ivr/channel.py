@@ -6,7 +6,10 @@
 # hangup: a missing prompt gives -1 too). A prompt that cannot be played on a live line
 # raises PromptMissing (the safety net apologises and hands the caller to an operator: a
 # hole in a sentence is worse than a human). After a hangup only dead-safe commands
-# (variables, EXEC, VERBOSE) are still sent, so a flow can save what it has.
+# (variables, EXEC, VERBOSE) are still sent, so a flow can save what it has. RECORD FILE is
+# the one command whose failure is not a hangup: `(writefile)` or any other -1 on a live
+# line is RecordingFailed, and a hangup during it (HungUpWhileRecording) still tells how
+# much was recorded.
 """The Channel a flow talks to: answer, play, ask, record, say, variables, transfer, hang up."""
 
 from __future__ import annotations
@@ -81,9 +84,22 @@ class Digits:
 @dataclass(frozen=True)
 class Recording:
     path: str
-    ended_by: str  # "dtmf" | "timeout"
+    ended_by: str  # "dtmf" | "timeout" | "hangup"
     digit: str | None = None
-    endpos: int | None = None
+    endpos: int | None = None  # samples Asterisk wrote (8 kHz for wav); None when unknown
+
+
+class RecordingFailed(AgiError):
+    """Asterisk could not record (`writefile`: the folder is missing or not writable, or any
+    other -1 from RECORD FILE on a line that is still up). The caller is still there."""
+
+
+class HungUpWhileRecording(CallerHungUp):
+    """The caller hung up during RECORD FILE; `recording` is what was recorded until then."""
+
+    def __init__(self, message: str, recording: Recording) -> None:
+        super().__init__(message)
+        self.recording = recording
 
 
 class Channel:
@@ -203,12 +219,34 @@ class Channel:
         silence_s: int | None = None,
         beep: bool = True,
     ) -> Recording:
-        """Record the caller to `path`.<fmt>; CallerHungUp if they hang up (the file stays)."""
-        reply = await self._media(cmd.record_file(path, fmt, escape, _ms(max_s), beep, silence_s))
-        if reply.data == "writefile":
-            raise AgiError(f"Asterisk cannot write the recording {path}.{fmt}")
-        if reply.data == "dtmf" and reply.result:
-            return Recording(path, "dtmf", chr(reply.result), reply.endpos)
+        """Record the caller to `path`.<fmt>: ended by an escape digit, silence or max_s.
+
+        RecordingFailed when Asterisk cannot record; HungUpWhileRecording (a CallerHungUp)
+        when the caller hangs up, with what was recorded (the file stays)."""
+        command = cmd.record_file(path, fmt, escape, _ms(max_s), beep, silence_s)
+        try:
+            reply = await self._exchange(command)
+        except CallerHungUp as exc:
+            raise HungUpWhileRecording(str(exc), Recording(path, "hangup")) from None
+        code = reply.result
+        if reply.data == "hangup" or self.hung_up:
+            self.hung_up = True
+            message = "caller hung up during RECORD FILE"
+            raise HungUpWhileRecording(message, Recording(path, "hangup", None, reply.endpos))
+        if reply.data == "randomerror" and code and code > 0:  # a key during the beep
+            return Recording(path, "dtmf", chr(code), 0)
+        if code is None or code < 0:
+            if reply.data != "writefile":  # a dead line gives -1 too: ask
+                try:
+                    await self._run(cmd.channel_status())
+                except CallerHungUp:
+                    recording = Recording(path, "hangup", None, reply.endpos)
+                    message = "caller hung up during RECORD FILE"
+                    raise HungUpWhileRecording(message, recording) from None
+            why = reply.data or f"result={reply.raw}"
+            raise RecordingFailed(f"Asterisk could not record {path}.{fmt} ({why})")
+        if reply.data == "dtmf" and code:
+            return Recording(path, "dtmf", chr(code), reply.endpos)
         return Recording(path, "timeout", None, reply.endpos)
 
     async def say_number(self, n: int, escape: str = "") -> str | None:
@@ -242,6 +280,14 @@ class Channel:
         return reply
 
     async def _run(self, command: Command) -> Result:
+        reply = await self._exchange(command)
+        if self.hung_up and not command.verb.startswith(DEAD_SAFE):
+            raise CallerHungUp(f"caller hung up during {command.verb}")
+        return reply
+
+    async def _exchange(self, command: Command) -> Result:
+        """One command and its Result, even when a HANGUP line came with it; CallerHungUp
+        only when there is no result to give (dead line, 511, end of stream)."""
         dead_safe = command.verb.startswith(DEAD_SAFE)
         if self.closed or (self.hung_up and not dead_safe):
             raise CallerHungUp(f"caller hung up before {command.verb}")
@@ -260,8 +306,6 @@ class Channel:
         if not isinstance(reply, Result):
             detail = getattr(reply, "usage", None) or getattr(reply, "text", "")
             raise AgiUsageError(f"Asterisk rejected {command.verb}: {detail}".strip())
-        if self.hung_up and not dead_safe:
-            raise CallerHungUp(f"caller hung up during {command.verb}")
         return reply
 
 

@@ -4,11 +4,16 @@
 # line is silence (the timeout). When --keys run out, or the keyboard hits EOF, the caller
 # HANGS UP, answered exactly as Asterisk does (-1, then HANGUP, then 511s), so a script ends
 # where its keys end and the flow's hangup path runs. The same Channel and flows run here.
+# RECORD FILE is as honest as Asterisk: no folder, `(writefile)`; else a WAV of silence as
+# long as the take (a keys item that ends it: the caller spoke 5 s; silence: the 1 s that
+# silence detection keeps).
 """`hotline simulate`: walk the flows from a terminal, reading prompt texts."""
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from ivr.agi import Command, DeadChannel, InvalidCommand, Request, Result
@@ -19,6 +24,9 @@ from ivr.runtime import Flow, run_call
 
 Echo = Callable[[str], None]
 DEAD = DeadChannel("Command Not Permitted on a dead channel or intercept routine")
+RATE = 8000
+SPOKEN = 5 * RATE  # a keys item that ends a recording: the caller spoke for 5 s
+SILENT = 1 * RATE  # what silence detection leaves of a silent take
 
 
 def parse_keys(text: str) -> list[str]:
@@ -77,13 +85,22 @@ class ConsoleLink:
         return Result(str(ord(key[0])) if key else "0")
 
     def _record_file(self, path: str, fmt: str, escape: str, *rest: str) -> Result:
-        self.echo(f"[record] {path}.{fmt} (your next keys item ends it)")
+        file = Path(f"{path}.{fmt}")
+        try:
+            _silent_wav(file, 0)  # Asterisk opens the file before it records
+        except OSError as exc:
+            self.echo(f"[record] cannot write {file}: {exc.strerror}")
+            return Result("-1", "writefile")
+        self.echo(f"[record] {file} (your next keys item ends it)")
         key = self._next_key()
         if key is None:
-            return Result("-1", "hangup", 8000)
-        if key and key[0] in escape:
-            return Result(str(ord(key[0])), "dtmf", 8000)
-        return Result("0", "timeout", 8000)
+            reply = Result("-1", "hangup", SILENT)
+        elif key and key[0] in escape:
+            reply = Result(str(ord(key[0])), "dtmf", SPOKEN)
+        else:
+            reply = Result("0", "timeout", SPOKEN + SILENT if key else SILENT)
+        _silent_wav(file, reply.endpos or 0)
+        return reply
 
     def _exec(self, app: str, data: str = "") -> Result:
         self.echo(f"[exec] {app} {data}".rstrip())
@@ -117,6 +134,14 @@ class ConsoleLink:
             return None
         self.echo(f"[keys] {key or '(silence)'}")
         return key
+
+
+def _silent_wav(file: Path, samples: int) -> None:
+    with open(file, "wb") as raw, wave.open(raw, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(b"\0\0" * samples)
 
 
 def console_request(route: str, caller: str, lang: str) -> Request:

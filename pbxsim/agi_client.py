@@ -54,7 +54,6 @@ class AgiEnv:
     sound_exists: Callable[[str], bool] = lambda name: True
     sound_seconds: Callable[[str], float] = lambda name: 2.0
     database: dict[tuple[str, str], str] = field(default_factory=dict)
-    write_recordings: bool = False
     idle_timeout: float = 10.0
     version: str = "18.0.0-pbxsim"
     scale: float = 1.0  # real seconds per virtual second

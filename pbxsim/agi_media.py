@@ -27,6 +27,8 @@ KEY_SECONDS = 0.3  # time to press one key
 
 GIVE_UP = 30.0  # a silent person facing an endless wait hangs up after this long
 
+BEEP_SECONDS = 0.3  # RECORD FILE's beep
+
 
 def _ms(text: str) -> float:
     value = int(text)
@@ -151,60 +153,98 @@ async def get_data(s: AgiSession, argv: list[str]) -> str:
 
 @handles("RECORD FILE")
 async def record_file(s: AgiSession, argv: list[str]) -> str:
+    """res_agi.c's order: the beep (a key or a hang-up during it: `(randomerror)`), then
+    the file is opened (a missing or unwritable folder: `(writefile)`; nothing creates
+    folders), then the recording; the file holds `endpos` samples of silence."""
     path, fmt, escape, timeout = argv[2], argv[3], argv[4], _ms(argv[5])
     extras = argv[6:]
     silence = next((int(x[2:]) for x in extras if x.startswith("s=")), None)
-    if s.env.write_recordings and not _write_tiny(f"{path}.{fmt}"):
-        return result(-1, "writefile")
     if any(not x.isdigit() and "=" not in x for x in extras):
-        what, _, _ = await play(s, 0.3, "")  # BEEP
-        if what == "hangup":
-            return result(-1, "hangup", 0)
+        what, _, key = await play(s, BEEP_SECONDS, escape)
+        if what != "end":
+            return result(ord(key[0]) if what == "key" else -1, "randomerror", 0)
+    target = RecordingFile.create(f"{path}.{fmt}")
+    if target is None:
+        return result(-1, "writefile")
+    code, note, endpos = await _record(s, escape, timeout, silence)
+    target.finish(endpos)
+    return result(code, note, endpos)
+
+
+async def _record(
+    s: AgiSession, escape: str, timeout: float, silence: int | None
+) -> tuple[int, str, int]:
+    """(result, annotation, endpos) of the recording itself."""
     what, elapsed, keys = await ask(s, "record", timeout, escape)
     if what == "hangup":
-        return result(-1, "hangup", int(elapsed * RATE))
+        return -1, "hangup", int(elapsed * RATE)
     if what == "keys" and keys[0] in escape:
-        return result(ord(keys[0]), "dtmf", int(elapsed * RATE))
+        return ord(keys[0]), "dtmf", int(elapsed * RATE)
     spoke = elapsed if what == "keys" else 0.0
     if silence is not None and spoke + silence < timeout:
         return await _silence_stop(s, spoke, silence, timeout)
     if timeout == math.inf:
         spent = await s.spend(min(GIVE_UP, s.remaining()))
         s.die("caller")
-        return result(-1, "hangup", int((spoke + spent) * RATE))
+        return -1, "hangup", int((spoke + spent) * RATE)
     wanted = timeout - spoke
     spent = await s.spend(min(wanted, s.remaining()))
     if spent < wanted:
         s.die("caller")
-        return result(-1, "hangup", int((spoke + spent) * RATE))
-    return result(0, "timeout", int(timeout * RATE))
+        return -1, "hangup", int((spoke + spent) * RATE)
+    return 0, "timeout", int(timeout * RATE)
 
 
-async def _silence_stop(s: AgiSession, spoke: float, silence: int, timeout: float) -> str:
-    """Silence detection ends the recording: the result is the timeout left, in ms."""
+async def _silence_stop(
+    s: AgiSession, spoke: float, silence: int, timeout: float
+) -> tuple[int, str, int]:
+    """Silence detection ends the recording: the result is the timeout left, in ms, and the
+    file keeps one second of the silence (Asterisk rewinds it by silence - 1 s)."""
     spent = await s.spend(min(float(silence), s.remaining()))
     if spent < silence:
         s.die("caller")
-        return result(-1, "hangup", int((spoke + spent) * RATE))
+        return -1, "hangup", int((spoke + spent) * RATE)
     left = int(timeout * 1000 - (spoke + silence) * 1000) if timeout != math.inf else 0
-    return result(left, "timeout", int((spoke + 1) * RATE))
+    return left, "timeout", int((spoke + 1) * RATE)
 
 
-def _write_tiny(path: str) -> bool:
-    """A short silent file where the recording would be; False when it cannot be written."""
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        if path.endswith(".wav"):
-            with wave.open(path, "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(RATE)
-                w.writeframes(b"\0\0" * 800)
-        else:
-            Path(path).write_bytes(b"\0" * 1600)
-        return True
-    except OSError:
-        return False
+class RecordingFile:
+    """The file RECORD FILE writes: created (empty) when the recording starts, as Asterisk
+    opens it; `finish` fills it with the recording's length of silence. WAV is 8 kHz 16-bit
+    mono with a header; other formats get 16-bit samples without one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, name: str) -> RecordingFile | None:
+        """None when the file cannot be created (Asterisk's `writefile`)."""
+        path = Path(name)
+        try:
+            if path.suffix == ".wav":
+                _write_wav(path, 0)
+            else:
+                path.write_bytes(b"")
+        except OSError:
+            return None
+        return cls(path)
+
+    def finish(self, samples: int) -> None:
+        try:
+            if self.path.suffix == ".wav":
+                _write_wav(self.path, samples)
+            else:
+                self.path.write_bytes(b"\0\0" * samples)
+        except OSError:
+            pass  # the folder went away mid-call; Asterisk would log it and go on
+
+
+def _write_wav(path: Path, samples: int) -> None:
+    with open(path, "wb") as raw, wave.open(raw, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(b"\0\0" * max(0, samples))
 
 
 async def _say(s: AgiSession, seconds: float, escape: str) -> str:

@@ -32,7 +32,6 @@ class SimConfig:
     prompt_durations: dict[str, float] = field(default_factory=dict)
     sounds: set[str] | None = None  # available sound names; None = every file exists
     sounds_dir: str | None = None  # or: a file exists when <name>.* exists on disk
-    write_recordings: bool = False
     agi_idle_timeout: float = 10.0  # real seconds of server silence before pbxsim gives up
     timestamp_events: bool = True
     trunk: str = "trunk"
@@ -50,7 +49,6 @@ class PbxSim:
             sleep=self.sleep,
             sound_exists=self._sound_exists,
             sound_seconds=self._sound_seconds,
-            write_recordings=self.config.write_recordings,
             idle_timeout=self.config.agi_idle_timeout,
             scale=self.config.scale,
         )

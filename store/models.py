@@ -50,6 +50,7 @@ ATTEMPT_OUTCOMES = ("answered", "busy", "no_answer", "congestion", "failed", "ma
 ATTEMPT_STATES = ("queued", "dialing", *ATTEMPT_OUTCOMES, "retry_wait", "done")
 APPOINTMENT_STATUSES = ("booked", "confirmed", "cannot_come")
 FEEDBACK_STATUSES = ("recording", "new", "cancelled", "failed", "hangup")
+FEEDBACK_CATEGORIES = ("procedures", "public_services", "covid", "other")
 DECLARATION_SOURCES = ("inbound", "campaign")
 
 

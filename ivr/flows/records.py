@@ -57,6 +57,20 @@ def caller_e164(callerid: str) -> str | None:
         return None
 
 
+FEEDBACK_FORMAT = "wav"
+
+
+@dataclass(frozen=True)
+class FeedbackTicket:
+    id: int
+    ticket: str  # nine digits: yymm and five random ones
+    path: str  # the recording, without the extension (RECORD FILE adds it)
+
+    @property
+    def file(self) -> str:
+        return f"{self.path}.{FEEDBACK_FORMAT}"
+
+
 @dataclass(frozen=True)
 class Visit:
     location_code: str
@@ -152,8 +166,9 @@ class Records:
         raise RuntimeError("no free confirmation code after 20 tries")
 
     # ---- feedback -----------------------------------------------------------------------
-    def new_feedback(self, caller: str, recordings_dir: str) -> tuple[int, str, str]:
-        """A ticket and the path its recording goes to, saved before the caller speaks."""
+    def new_feedback(self, caller: str, category: str, recordings_dir: str) -> FeedbackTicket:
+        """A ticket and where its recording goes, saved before the caller speaks."""
+        phone = caller_e164(caller) or caller[:64]
         for _ in range(20):
             ticket = f"{self.clock():%y%m}{secrets.randbelow(10**5):05d}"
             path = f"{recordings_dir}/feedback-{ticket}"
@@ -161,22 +176,28 @@ class Records:
                 with self.sessions.begin() as s:
                     row = Feedback(
                         ticket=ticket,
-                        caller=caller[:64],
-                        category="voice",
-                        recording_path=path,
+                        caller=phone,
+                        category=category,
+                        recording_path=f"{path}.{FEEDBACK_FORMAT}",
                         status="recording",
                         created_at=self.clock(),
                     )
                     s.add(row)
                     s.flush()
-                    return row.id, ticket, path
+                    return FeedbackTicket(row.id, ticket, path)
             except IntegrityError:
                 continue
         raise RuntimeError("no free ticket number after 20 tries")
 
-    def finish_feedback(self, feedback_id: int, status: str) -> None:
+    def finish_feedback(
+        self, feedback_id: int, status: str, seconds: float | None, file_gone: bool = False
+    ) -> None:
+        """The ticket's outcome and its recording's length; `file_gone`: no file to point at."""
         with self.sessions.begin() as s:
-            s.get(Feedback, feedback_id).status = status
+            row = s.get(Feedback, feedback_id)
+            row.status, row.duration_s = status, seconds
+            if file_gone:
+                row.recording_path = None
 
     # ---- inbound calls -----------------------------------------------------------------
     def start_inbound(self, uniqueid: str, caller: str) -> tuple[int, list[str]]:

@@ -86,9 +86,9 @@ INBOUND = {
     "0905100002": [*heard_then("9", "*", "7", "3", "4"), Listen(), HangUp()],
     # exposure lookup of another number, the caller's own vaccination slot, back
     "0905100003": [*heard_then("3", "2", "0912345678#", "3", "9"), Listen(), HangUp()],
-    # voice feedback: speaks after the beep, # ends it
+    # voice feedback: category 1, speaks after the beep, # ends it
     "0905100007": [
-        *heard_then("2"),
+        *heard_then("2", "1"),
         Listen(),
         Say("hello-world"),
         Press("#"),

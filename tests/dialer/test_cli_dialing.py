@@ -215,6 +215,8 @@ def test_doctor_says_all_is_well_one_line_each(url, pbx, tmp_path):
         f"ami://hotline:hotline@127.0.0.1:{pbx}",
         "--sounds-dir",
         sounds(tmp_path),
+        "--recordings-dir",
+        str(tmp_path),
     )
     lines = result.output.splitlines()
     assert result.exit_code == 0, result.output
@@ -224,6 +226,7 @@ def test_doctor_says_all_is_well_one_line_each(url, pbx, tmp_path):
         "ok    dialplan context hotline-outbound",
         "ok    AMI CoreShowChannels",
         "ok    prompts",
+        "ok    recordings",
     ]
     assert lines[1] == f"ok    AMI: logged in at ami://hotline:***@127.0.0.1:{pbx}"
 
@@ -238,6 +241,8 @@ def test_doctor_names_what_is_wrong_and_exits_1(url, pbx, tmp_path):
         f"ami://hotline:hotline@127.0.0.1:{pbx}",
         "--context",
         "no-such-context",
+        "--recordings-dir",
+        str(tmp_path / "no-such-folder"),
     )
     assert result.exit_code == 1
     out = result.output
@@ -248,7 +253,8 @@ def test_doctor_names_what_is_wrong_and_exits_1(url, pbx, tmp_path):
     assert "FAIL  prompts: 22 notice prompt(s) missing in " in out
     assert "ok    campaign 1 calling window: 07:30-20:30 mon-sun: " in out
     assert "FAIL  dialer: a campaign is running but no dialer is: hotline dialer run" in out
-    assert out.endswith("Error: 3 check(s) failed\n")
+    assert f"FAIL  recordings: {tmp_path}/no-such-folder does not exist" in out
+    assert out.endswith("Error: 4 check(s) failed\n")
     wrong = run(url, "doctor", "--ami-url", f"ami://hotline:nope-not-it@127.0.0.1:{pbx}")
     assert "FAIL  AMI: ami://hotline:***@127.0.0.1:" in wrong.output
     assert "refused: Authentication failed" in wrong.output and "nope-not-it" not in wrong.output

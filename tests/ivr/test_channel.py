@@ -8,7 +8,14 @@ import pytest
 from agi_fakes import header_block, scripted_io
 
 from ivr.agi import AgiConnection, AgiUsageError, CallerHungUp, Request
-from ivr.channel import Channel, Digits, PromptMissing, Recording
+from ivr.channel import (
+    Channel,
+    Digits,
+    HungUpWhileRecording,
+    PromptMissing,
+    Recording,
+    RecordingFailed,
+)
 from ivr.link import StreamLink
 
 DEAD = "511 Command Not Permitted on a dead channel or intercept routine\n"
@@ -184,6 +191,47 @@ def test_record_ended_by_dtmf():  # ivr-full.agi
     )
     rec = run(ch.record("/r/x", max_s=15, silence_s=10))
     assert rec == Recording("/r/x", "dtmf", "#", 9612)
+
+
+RECORD = 'RECORD FILE /r/x wav "#" 120000 0 BEEP s=5'
+
+
+def test_record_into_a_folder_asterisk_cannot_write_fails_on_a_live_line():
+    ch, left = channel([(RECORD, "200 result=-1 (writefile)\n")])
+    with pytest.raises(RecordingFailed, match="writefile"):
+        run(ch.record("/r/x", max_s=120, silence_s=5))
+    assert not ch.hung_up and left == []  # the caller is still there: no probe needed
+
+
+def test_any_other_minus_one_on_a_live_line_is_a_failed_recording():
+    ch, left = channel(
+        [(RECORD, "200 result=-1 (waitfor) endpos=0\n"), ("CHANNEL STATUS", "200 result=6\n")]
+    )
+    with pytest.raises(RecordingFailed, match="waitfor"):
+        run(ch.record("/r/x", max_s=120, silence_s=5))
+    assert not ch.hung_up and left == []
+
+
+def test_a_hangup_during_the_recording_tells_what_was_recorded():  # ivr-hangup-record.agi
+    ch, _ = channel([(RECORD, "200 result=-1 (hangup) endpos=11212\nHANGUP\n")])
+    with pytest.raises(HungUpWhileRecording) as caught:
+        run(ch.record("/r/x", max_s=120, silence_s=5))
+    assert caught.value.recording == Recording("/r/x", "hangup", None, 11212)
+    assert isinstance(caught.value, CallerHungUp) and ch.hung_up
+
+
+def test_a_hangup_during_the_beep_is_a_hangup_not_a_failure():
+    ch, left = channel(
+        [(RECORD, "200 result=-1 (randomerror) endpos=0\n"), ("CHANNEL STATUS", DEAD)]
+    )
+    with pytest.raises(HungUpWhileRecording) as caught:
+        run(ch.record("/r/x", max_s=120, silence_s=5))
+    assert caught.value.recording.endpos == 0 and left == []  # the probe found it dead
+
+
+def test_a_key_during_the_beep_ends_an_empty_recording():
+    ch, _ = channel([(RECORD, "200 result=35 (randomerror) endpos=0\n")])
+    assert run(ch.record("/r/x", max_s=120, silence_s=5)) == Recording("/r/x", "dtmf", "#", 0)
 
 
 def test_transfer_quotes_the_dial_string_as_one_argument():

@@ -1,4 +1,4 @@
-"""Declaration, feedback and lookups over FastAGI, with their records in the database.
+"""Declaration and lookups over FastAGI, with their records in the database.
 
 Asterisk's side is the scripted caller of agi_fakes (its own parser, not our codec); the
 flows run in our FastAGI server over loopback; what they leave behind is read back with
@@ -12,14 +12,12 @@ from agi_fakes import ScriptedAsterisk, header_block
 from served_calls import NOW, played, serve_call
 
 from ivr.flows.declaration import declaration
-from ivr.flows.feedback import feedback
 from ivr.flows.lookups import exposure
 from ivr.flows.vaccination import vaccination
-from store.models import Appointment, Campaign, Contact, Declaration, Feedback
+from store.models import Appointment, Campaign, Contact, Declaration
 
 ROUTES = {
     "declaration": declaration,
-    "feedback": feedback,
     "exposure": exposure,
     "vaccination": vaccination,
 }
@@ -27,9 +25,7 @@ ROUTES = {
 
 def call(sessions, route, keys, callerid="0905123456"):
     fake = ScriptedAsterisk(list(keys))
-    return serve_call(
-        ROUTES, fake, header_block(route, callerid), sessions=sessions, recordings_dir="/tmp/rec"
-    )
+    return serve_call(ROUTES, fake, header_block(route, callerid), sessions=sessions)
 
 
 def declarations(sessions):
@@ -118,26 +114,6 @@ def test_three_misses_go_to_the_operator_answers_kept(sessions):
     fake = call(sessions, "declaration", ["1", "5", "6", "7"])
     assert "exec Goto hotline-operator,s,1" in fake.log
     assert declarations(sessions) == [("+84905123456", {"symptoms": True}, False, None)]
-
-
-def test_feedback_ticket_exists_before_the_caller_speaks(sessions):
-    fake = call(sessions, "feedback", [])  # hangs up during the recording
-    with sessions() as s:
-        [row] = s.scalars(sa.select(Feedback)).all()
-    assert row.status == "recording" and row.recording_path == f"/tmp/rec/feedback-{row.ticket}"
-    assert row.ticket.startswith("2110")
-    assert "record" in fake.log
-
-
-def test_feedback_recorded_reads_the_ticket_back(sessions):
-    fake = call(sessions, "feedback", ["#"])
-    with sessions() as s:
-        [row] = s.scalars(sa.select(Feedback)).all()
-    assert row.status == "new"
-    said = played(fake)
-    assert said[:3] == ["feedback-intro", "feedback-thanks", "ticket-number-is"]
-    grouped = ["pause" if p == "pause" else p.removeprefix("num-") for p in said[3:]]
-    assert "".join(grouped) == f"{row.ticket[:3]}pause{row.ticket[3:6]}pause{row.ticket[6:]}"
 
 
 def test_exposure_lookup_reads_the_number_back_and_the_visit_time(sessions):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 
 from shared_dir import AGI_TRACES, AMI_TRACES
@@ -162,15 +164,20 @@ class Replayed:
     eof: bool = False
 
 
+TRACE_RECORDINGS = "/var/spool/hotline/recordings"  # existed where the traces were recorded
+
+
 class ReplayAgi:
     """A FastAGI server that sends a trace's commands and reads as many lines as Asterisk
-    answered each with (so a missing line fails fast instead of hanging)."""
+    answered each with (so a missing line fails fast instead of hanging). Recordings go to
+    a folder of its own in place of the traces' (RECORD FILE needs an existing folder)."""
 
     def __init__(self, trace: AgiTrace | None, scale: float = SCALE):
         self.trace = trace
         self.scale = scale
         self.sessions: list[Replayed] = []
         self.done = asyncio.Event()
+        self.recordings = tempfile.mkdtemp(prefix="pbxsim-trace-recordings-")
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -184,6 +191,7 @@ class ReplayAgi:
                 key, _, val = line.decode().rstrip("\n").partition(": ")
                 got.header.append((key, val))
             for command, expected in zip(self.trace.commands, self.trace.replies, strict=True):
+                command = command.replace(TRACE_RECORDINGS, self.recordings)
                 writer.write(command.encode() + b"\n")
                 for _ in expected:
                     line = await asyncio.wait_for(reader.readline(), WAIT)
@@ -208,6 +216,7 @@ class ReplayAgi:
 
     def close(self) -> None:
         self.server.close()
+        shutil.rmtree(self.recordings, ignore_errors=True)
 
 
 def normal_agi_line(line: str) -> str:

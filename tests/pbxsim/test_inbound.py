@@ -96,7 +96,7 @@ def test_silence_times_out_and_recordings_end_by_key_silence_or_timeout(tmp_path
         seen.append(await c.cmd('STREAM FILE no-such-prompt ""'))
         seen.append(await c.cmd("EXEC NoSuchApp x"))
 
-    run(call(menu, ",,#,x,", {"write_recordings": True}, end="silent"))
+    run(call(menu, ",,#,x,", end="silent"))
     assert seen[0] == "200 result=0"
     assert seen[1] == "200 result= (timeout)"
     assert seen[2].startswith("200 result=35 (dtmf) endpos=")
@@ -104,7 +104,38 @@ def test_silence_times_out_and_recordings_end_by_key_silence_or_timeout(tmp_path
     assert seen[4] == "200 result=0 (timeout) endpos=32000"
     assert seen[5] == "200 result=-1 endpos=0"
     assert seen[6] == "200 result=-2"
-    assert (tmp_path / "rec-1.wav").stat().st_size > 44
+    for n, reply in zip((1, 2, 3), seen[2:5], strict=True):  # each file as long as its endpos
+        endpos = int(reply.rsplit("endpos=", 1)[1])
+        with wave.open(str(tmp_path / f"rec-{n}.wav")) as w:
+            assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
+            assert w.getnframes() == endpos > 0
+
+
+def test_recording_into_a_missing_folder_is_writefile_after_the_beep(tmp_path):
+    seen = []
+    folder = tmp_path / "not-yet"
+
+    async def menu(c):
+        await c.cmd("ANSWER")
+        seen.append(await c.cmd(f'RECORD FILE {folder}/msg wav "#" 15000 0 BEEP s=3'))
+        seen.append(await c.cmd("CHANNEL STATUS"))  # the line is still up
+
+    transcript, _ = run(call(menu, "#"))
+    assert seen == ["200 result=-1 (writefile)", "200 result=6"]
+    assert not folder.exists()  # Asterisk creates no folder, so neither does pbxsim
+
+
+def test_a_key_or_a_hangup_during_the_beep_is_randomerror(tmp_path):
+    seen = []
+
+    async def menu(c):
+        await c.cmd("ANSWER")
+        seen.append(await c.cmd(f'RECORD FILE {tmp_path}/a wav "#" 15000 0 BEEP'))
+        seen.append(await c.cmd(f'RECORD FILE {tmp_path}/b wav "#" 15000 0 BEEP'))
+
+    run(call(menu, "#,H", barge_in=True))
+    assert seen == ["200 result=35 (randomerror) endpos=0", "200 result=-1 (randomerror) endpos=0"]
+    assert list(tmp_path.iterdir()) == []  # the file is opened only after the beep
 
 
 def test_an_operator_transfer_ends_when_the_caller_hangs_up():
