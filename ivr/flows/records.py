@@ -343,15 +343,16 @@ class Records:
 
     def _request_callback(self, s: Session, phone: str) -> bool:
         now = self.clock()
+        # One read decides both whether to make the campaign and its name, so two first
+        # callers always pick the same name and the unique name lets only one of them in.
         campaign = s.scalar(
             sa.select(Campaign)
-            .where(Campaign.kind == "callback", Campaign.status.not_in(("completed", "cancelled")))
+            .where(Campaign.kind == "callback")
             .order_by(Campaign.id.desc())
             .limit(1)
         )
-        if campaign is None:
-            taken = s.scalar(sa.select(sa.func.count()).where(Campaign.kind == "callback"))
-            name = CALLBACK_CAMPAIGN + (f" {taken + 1}" if taken else "")
+        if campaign is None or campaign.status in ("completed", "cancelled"):
+            name = CALLBACK_CAMPAIGN if campaign is None else _next_name(campaign.name)
             campaign = Campaign(
                 name=name, kind="callback", status="running", created_at=now,
                 start_at=now, started_at=now, suppress_s=0,
@@ -440,3 +441,11 @@ def _target(s: Session, attempt_id: int, contact: Contact, campaign: Campaign) -
         kind=campaign.kind,
         appointment_id=contact.appointment_id,
     )
+
+
+def _next_name(name: str) -> str:
+    """'callbacks' -> 'callbacks 2' -> 'callbacks 3': the standing campaign after the last."""
+    stem, _, number = name.rpartition(" ")
+    if stem and number.isdigit():
+        return f"{stem} {int(number) + 1}"
+    return f"{name} 2"

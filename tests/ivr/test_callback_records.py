@@ -39,3 +39,18 @@ def test_first_requests_at_once_make_one_campaign_and_one_contact_each(database_
     assert [tuple(c) for c in campaigns] == [("callbacks", "callback", "running")]
     assert contacts == sorted(set(phones))
     assert sorted(results.values()) == [False] + [True] * 8  # the repeat is already waiting
+
+
+def test_after_a_cancelled_callbacks_campaign_the_next_request_opens_a_new_one(sqlite_url):
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    records = Records(sessions, clock=lambda: NOW)
+    assert records.request_callback("+84905100001")
+    with sessions.begin() as s:
+        s.scalars(sa.select(Campaign)).one().status = "cancelled"
+    assert records.request_callback("+84905100001")
+    with sessions() as s:
+        names = [(c.name, c.status) for c in s.scalars(sa.select(Campaign).order_by(Campaign.id))]
+    engine.dispose()
+    assert names == [("callbacks", "cancelled"), ("callbacks 2", "running")]
