@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def test_dialplan_show_has_every_context(asterisk, context):
 
 def test_the_log_check_sees_a_broken_dialplan(pbx):
     pbx.set_dialplan("broken", "[test-broken]\nexten => s,1,NoOp(\nthis is not a line\n")
+    deadline = time.monotonic() + 10  # the log reaches the disk a moment after the reload
+    while not pbx.log_problems(pbx.mark) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert pbx.log_problems(pbx.mark), "a broken dialplan left no WARNING or ERROR"
 
 
