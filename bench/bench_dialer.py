@@ -237,9 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = [Run("utilisation", args.contacts, 30, 5.0, args.scale)]
     if not args.skip_load:
-        # calls of about a minute take 12 real seconds at scale 0.2: 50 new calls a real
-        # second (10 per campaign second) then keep about 500 channels busy
-        runs.append(Run("load", 3000, 500, 50 * 0.2, 0.2))
+        # 50 new calls a real second into 500 channels: at scale 0.12 a call of about
+        # 80 campaign seconds lasts about 10 real seconds, so both limits are reached
+        runs.append(Run("load", 4000, 500, 50 * 0.12, 0.12))
     for run in runs:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.postgres or f"sqlite:///{tmp}/bench.db"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -319,17 +319,24 @@ class AmiLink:
                 self.abort()
 
     # --- actions -----------------------------------------------------------------------------
-    async def send(self, action: dict, timeout: float):
+    def write(self, action: dict) -> asyncio.Future:
+        """Put the action on the wire now; the future of its answer."""
         if not self.connected or self.manager.protocol is None:
             raise LinkDown("the AMI link is down")
         for key, value in action.items():
             for item in value if isinstance(value, list) else [value]:
                 _check_value(key, str(item))
-        future = self.manager.send_action(action)
+        return self.manager.send_action(action)
+
+    async def send(self, action: dict, timeout: float):
+        return await self._answer(self.write(action), action["Action"], timeout)
+
+    @staticmethod
+    async def _answer(future: asyncio.Future, name: str, timeout: float):
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            raise LinkDown(f"no answer to {action['Action']} in {timeout:g}s") from None
+            raise LinkDown(f"no answer to {name} in {timeout:g}s") from None
 
     async def ping(self) -> bool:
         try:
@@ -338,7 +345,7 @@ class AmiLink:
             return False
         return reply.get("Response") == "Success"
 
-    async def originate(
+    def originate(
         self,
         *,
         channel: str,
@@ -351,11 +358,12 @@ class AmiLink:
         ring_timeout_ms: int = 30000,
         caller_id: str = "",
         timeout: float = 45.0,
-    ) -> CallWatch:
-        """Send the Originate; returns the call's watch once its OriginateResponse is in.
+    ) -> Awaitable[CallWatch]:
+        """Write the Originate now (LinkDown at once when the link is down: it was not
+        sent); await the result for the call's watch once its OriginateResponse is in.
 
-        OriginateRefused: Asterisk said Error at once. LinkDown: the link dropped or no
-        answer came within `timeout` (the call may still exist: check live_channels)."""
+        The awaited OriginateRefused: Asterisk said Error at once. LinkDown: the link dropped
+        or no answer came within `timeout` (the call may still exist: check live_channels)."""
         watch = self.watch(channel_id, other_id)
         action = {
             "Action": "Originate",
@@ -377,14 +385,17 @@ class AmiLink:
                 if "," in value:
                     raise ValueError(f"channel variable {key} holds a comma (AMI splits on it)")
             action["Variable"] = [f"{k}={v}" for k, v in variables.items()]
-        reply = await self.send(action, timeout)
+        return self._originated(self.write(action), watch, timeout)
+
+    async def _originated(self, future: asyncio.Future, watch: CallWatch, timeout: float):
+        reply = await self._answer(future, "Originate", timeout)
         if isinstance(reply, list):
             event = next((m for m in reply if m.get("Event") == "OriginateResponse"), None)
             if event is not None:
                 watch.originate_response(event)
             return watch
         if reply.get("Response") == "Error":
-            self.forget(channel_id)
+            self.forget(watch.channel_id)
             raise OriginateRefused(reply.get("Message", "no reason given"))
         return watch
 

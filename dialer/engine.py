@@ -26,8 +26,9 @@ import logging
 import math
 import time
 from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -96,6 +97,9 @@ class Dialer:
         self.ready: dict[int, deque[Claimed]] = {}  # claimed ahead, not yet dialed
         self.buckets: dict[int, TokenBucket] = {}
         self.workers = 1
+        # SQLite takes one writer at a time: more threads here would only wait on its lock
+        sqlite = sessions.kw["bind"].dialect.name == "sqlite"
+        self._db_threads = ThreadPoolExecutor(1 if sqlite else 4, thread_name_prefix="dialer-db")
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task] = set()
@@ -111,7 +115,7 @@ class Dialer:
             with self.sessions.begin() as session:
                 return fn(session, *args, **kwargs)
 
-        return await asyncio.to_thread(work)
+        return await asyncio.get_running_loop().run_in_executor(self._db_threads, work)
 
     @property
     def in_use(self) -> int:
@@ -220,28 +224,63 @@ class Dialer:
         return wait
 
     async def _dial_ready(self, plan: CampaignPlan, ready: deque) -> float:
-        """Originate the ready claims while channels and the campaign's pace allow."""
+        """Originate the ready claims while channels and the campaign's pace allow.
+
+        A few claims at a time (about a tenth of a real second of dialing) go to `dialing`
+        in one transaction, each stamped with its own moment on the pace; each Originate is
+        then written at that moment, and the pace counts from when it really went."""
         bucket = self.buckets[plan.id]
         while ready and self.in_use < self.config.channels:
-            wait = bucket.take(self.clock.monotonic())
+            wait = bucket.ready_in(self.clock.monotonic())
             if wait > 0:
                 return min(self.config.refresh, self.clock.real(wait))
-            claimed = ready.popleft()
-            recording = self._recording_path(plan, claimed)
-            verdict = await self.db(
-                _start_dialing, claimed, self.clock.now, recording, plan.policy.max_channels
+            size = min(len(ready), self.config.channels - self.in_use, self._batch(plan))
+            batch = [ready.popleft() for _ in range(size)]
+            recordings = [self._recording_path(plan, c) for c in batch]
+            stamps = await self.db(
+                _start_dialing,
+                batch,
+                self.clock.now,
+                1.0 / bucket.rate,
+                recordings,
+                plan.policy.max_channels,
             )
-            if verdict == "full":  # every channel of the campaign is in use, by any worker
-                ready.appendleft(claimed)
-                bucket.tokens += 1
+            full = [c for c, stamp in zip(batch, stamps, strict=True) if stamp == "full"]
+            ready.extendleft(reversed(full))  # every channel of the campaign is in use
+            for claimed, stamp, recording in zip(batch, stamps, recordings, strict=True):
+                if not isinstance(stamp, datetime):
+                    continue  # full (back in the queue) or gone (someone else settled it)
+                if not await self._dial_at(plan, claimed, stamp, recording):
+                    return self.config.refresh
+            if full:
                 return self.config.refresh
-            if verdict == "gone":
-                continue
-            self.live[claimed.attempt_id] = LiveCall(claimed)
-            self._spawn(self._call(plan, claimed, recording))
-            self.stats.started += 1
-            self.stats.peak = max(self.stats.peak, self.in_use)
         return self.config.refresh
+
+    async def _dial_at(self, plan: CampaignPlan, claimed: Claimed, stamp, recording) -> bool:
+        """Write one Originate at its stamped moment (and never closer to the previous one
+        than the pace allows); False when the link was down and nothing was sent."""
+        bucket = self.buckets[plan.id]
+        delay = max(
+            (stamp - self.clock.now()).total_seconds(), bucket.ready_in(self.clock.monotonic())
+        )
+        if delay > 0:
+            await asyncio.sleep(self.clock.real(delay))
+        try:
+            pending = self._send(plan, claimed, recording)
+        except LinkDown:  # not written: nobody was dialed
+            await self.db(ledger.not_sent, claimed.attempt_id)
+            return False
+        bucket.sent(self.clock.monotonic())
+        self.live[claimed.attempt_id] = LiveCall(claimed, self.link.watches[claimed.channel_id])
+        self._spawn(self._call(plan, claimed, pending))
+        self.stats.started += 1
+        self.stats.peak = max(self.stats.peak, self.in_use)
+        return True
+
+    def _batch(self, plan: CampaignPlan) -> int:
+        """How many dials one transaction prepares: a tenth of a real second's worth."""
+        per_real_second = plan.policy.calls_per_second / max(1, self.workers) / self.clock.real(1)
+        return max(1, min(20, math.ceil(per_real_second / 10)))
 
     def _depth(self, plan: CampaignPlan) -> int:
         """How many claims to hold ready: about half a real second of dialing, 2 to 50."""
@@ -260,9 +299,28 @@ class Dialer:
         return max(plan.policy.ring_timeout + self.config.lease, beats)
 
     # --- one call -------------------------------------------------------------------------------
-    async def _call(self, plan: CampaignPlan, claimed: Claimed, recording: str | None) -> None:
+    def _send(self, plan: CampaignPlan, claimed: Claimed, recording: str | None):
+        """Write the Originate now; the awaitable of its outcome (LinkDown if not written)."""
+        variables = {"HOTLINE_ATTEMPT": self._attempt_value(claimed)}
+        if plan.amd:
+            variables["HOTLINE_AMD"] = "1"
+        if recording:
+            variables["HOTLINE_RECORD"] = recording
+        ring = plan.policy.ring_timeout.total_seconds()
+        return self.link.originate(
+            channel=dial_string(self.config.dial_string, claimed.phone),
+            context=self.config.context,
+            channel_id=claimed.channel_id,
+            other_id=claimed.other_id,
+            variables=variables,
+            ring_timeout_ms=int(ring * 1000),
+            caller_id=plan.caller_id,
+            timeout=self.clock.real(ring) + self.config.originate_grace,
+        )
+
+    async def _call(self, plan: CampaignPlan, claimed: Claimed, pending) -> None:
         try:
-            watch = await self._originate(plan, claimed, recording)
+            watch = await self._outcome(plan, claimed, pending)
             if watch is not None:
                 await self._follow(plan, claimed, watch)
         except Exception:
@@ -272,27 +330,9 @@ class Dialer:
             self.link.forget(claimed.channel_id)
             self._wake.set()
 
-    async def _originate(
-        self, plan: CampaignPlan, claimed: Claimed, recording: str | None
-    ) -> CallWatch | None:
-        variables = {"HOTLINE_ATTEMPT": self._attempt_value(claimed)}
-        if plan.amd:
-            variables["HOTLINE_AMD"] = "1"
-        if recording:
-            variables["HOTLINE_RECORD"] = recording
-        ring = plan.policy.ring_timeout.total_seconds()
-        self.live[claimed.attempt_id].watch = self.link.watch(claimed.channel_id, claimed.other_id)
+    async def _outcome(self, plan: CampaignPlan, claimed: Claimed, pending) -> CallWatch | None:
         try:
-            return await self.link.originate(
-                channel=dial_string(self.config.dial_string, claimed.phone),
-                context=self.config.context,
-                channel_id=claimed.channel_id,
-                other_id=claimed.other_id,
-                variables=variables,
-                ring_timeout_ms=int(ring * 1000),
-                caller_id=plan.caller_id,
-                timeout=self.clock.real(ring) + self.config.originate_grace,
-            )
+            return await pending
         except OriginateRefused as exc:
             self.stats.refused += 1
             await self.db(_refused, claimed.attempt_id, plan.id, str(exc))
@@ -311,8 +351,11 @@ class Dialer:
     async def _follow(self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch) -> None:
         while not watch.outcome_known.is_set() and not watch.hungup.is_set():
             await _first(watch.outcome_known.wait(), watch.hungup.wait())
+        answered = None
         if watch.reason == REASON_ANSWERED:
-            await self.db(ledger.mark_answered, claimed.attempt_id, self.clock.now(), watch.channel)
+            # written with the outcome at the hangup: one transaction a call, not two (the
+            # notice flow has marked the attempt answered by then if the callee heard it)
+            answered = self.clock.now()
             await watch.hungup.wait()
         else:  # a failed call's Hangup (its Cause) follows the OriginateResponse, or the
             # other way round: give the late one a moment
@@ -320,11 +363,11 @@ class Dialer:
             await _within(watch.outcome_known.wait(), self.config.hangup_grace)
         if claimed.attempt_id in self.live:
             self.live[claimed.attempt_id].over = True
-        status = await self._finish(plan, claimed, watch, self.clock.now())
+        status = await self._finish(plan, claimed, watch, self.clock.now(), answered)
         self.stats.outcomes[status or "?"] += 1
 
     async def _finish(
-        self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch, ended
+        self, plan: CampaignPlan, claimed: Claimed, watch: CallWatch, ended, answered=None
     ) -> str | None:
         policy = (await self._plan(plan.id)).policy
         for attempt in range(5):
@@ -339,6 +382,7 @@ class Dialer:
                     cause_txt=watch.cause_txt,
                     channel=watch.channel,
                     lost=watch.lost,
+                    answered_at=answered,
                 )
             except Exception:
                 if attempt == 4:
@@ -453,25 +497,40 @@ class Dialer:
 
 # --- small transactions ------------------------------------------------------------------------
 def _start_dialing(
-    session: Session, claimed: Claimed, clock, recording: str | None, max_channels: int
-) -> str:
-    """One of: ok (now dialing), full (the campaign's channels are all in use), gone.
+    session: Session,
+    batch: list[Claimed],
+    clock,
+    spacing: float,
+    recordings: list[str | None],
+    max_channels: int,
+) -> list:
+    """For each claim: the moment it may be dialed (now `dialing`, stamped with it), or
+    "full" (the campaign's channels are all in use, by any worker) or "gone".
 
-    The dial's time is read after the count, inside the transaction: no call that ended
-    before it can look as if it overlapped."""
+    The stamps are read after the count, inside the transaction, one `spacing` of campaign
+    seconds apart: no call that ended before them can look as if it overlapped, and no
+    second of them holds more than the pace."""
     from store.models import CallAttempt
 
-    if ledger.dialing_attempts(session, claimed.campaign_id, lock=True) >= max_channels:
-        return "full"
-    if not ledger.mark_dialing(session, claimed.attempt_id, clock()):
-        return "gone"
-    if recording:
-        session.get(CallAttempt, claimed.attempt_id).recording_path = recording
-    return "ok"
+    free = max_channels - ledger.dialing_attempts(session, batch[0].campaign_id, lock=True)
+    base = clock()
+    out: list = []
+    for i, (claimed, recording) in enumerate(zip(batch, recordings, strict=True)):
+        if i >= free:
+            out.append("full")
+            continue
+        stamp = base + timedelta(seconds=i * spacing)
+        if not ledger.mark_dialing(session, claimed.attempt_id, stamp):
+            out.append("gone")
+            continue
+        if recording:
+            session.get(CallAttempt, claimed.attempt_id).recording_path = recording
+        out.append(stamp)
+    return out
 
 
 def _refused(session: Session, attempt_id: int, campaign_id: int, message: str) -> None:
-    ledger.refused(session, attempt_id)
+    ledger.not_sent(session, attempt_id)
     campaign = session.get(Campaign, campaign_id)
     if campaign is not None and campaign.status == "running":
         campaign.status = "paused"

@@ -278,9 +278,10 @@ def contact_facts(
     }
 
 
-def refused(session: Session, attempt_id: int) -> None:
-    """Asterisk refused the Originate at once (Response: Error): nobody was dialed, so the
-    claim is given back whole, as if it had never been made."""
+def not_sent(session: Session, attempt_id: int) -> None:
+    """The Originate never went out (the link was down) or Asterisk refused it at once
+    (Response: Error): nobody was dialed, so the claim is given back whole, as if it had
+    never been made."""
     attempt = session.get(CallAttempt, attempt_id)
     if attempt is not None and attempt.state in ("queued", "dialing") and attempt.reason is None:
         _unqueue(session, attempt)
@@ -320,20 +321,6 @@ def mark_dialing(session: Session, attempt_id: int, now: datetime) -> bool:
     return True
 
 
-def mark_answered(session: Session, attempt_id: int, now: datetime, channel: str = "") -> None:
-    """OriginateResponse said answered (Reason 4). The notice flow may have been first."""
-    attempt = session.get(CallAttempt, attempt_id)
-    if attempt is None:
-        return
-    if attempt.state in ("dialing", "unknown"):
-        attempt.state = step(attempt.state, "answered")
-    attempt.outcome = attempt.outcome or "answered"
-    attempt.answered_at = attempt.answered_at or now
-    attempt.reason = 4
-    if channel:
-        attempt.channel = channel[:200]
-
-
 def finish(
     session: Session,
     attempt_id: int,
@@ -345,11 +332,14 @@ def finish(
     cause_txt: str = "",
     channel: str = "",
     lost: bool = False,
+    answered_at: datetime | None = None,
 ) -> str | None:
     """The call is over: settle the attempt and what follows for its contact.
 
-    `lost`: the channel ended while nobody listened (no Reason or Cause known). Returns
-    the contact's status afterwards, or None when there was nothing to do (idempotent)."""
+    `lost`: the channel ended while nobody listened (no Reason or Cause known).
+    `answered_at`: when OriginateResponse said answered (the notice flow's own time wins).
+    Returns the contact's status afterwards, or None when there was nothing to do
+    (idempotent)."""
     attempt = session.get(CallAttempt, attempt_id)
     if attempt is None or attempt.ended_at is not None:
         return None
@@ -365,6 +355,8 @@ def finish(
         attempt.reason = reason
     if channel and not attempt.channel:
         attempt.channel = channel[:200]
+    if answered_at is not None and attempt.answered_at is None:
+        attempt.answered_at = answered_at
     if attempt.state == "dialing":
         # Without an OriginateResponse (missed while the link was down) nobody can say.
         unknown = lost or (reason is None and attempt.reason is None)

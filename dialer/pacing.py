@@ -1,9 +1,9 @@
 """Pacing: at most R new calls per second (a token bucket) and N channels at once. Pure.
 
-Rules: the bucket holds at most `burst` tokens (default 1: calls are spaced 1/rate apart,
-so no window of one second ever holds more than `rate` new calls, and the trunk never sees
-a burst), starts full, refills continuously at `rate`; a call takes one token. Time is a
-monotonic number of seconds passed in by the caller, so tests drive it with a fake clock.
+Rules: the bucket holds one token (calls are spaced 1/rate apart, so no window of one
+second ever holds more than `rate` new calls, and the trunk never sees a burst), starts
+full, refills at `rate`; a call spends the token when it really goes. Time is a monotonic
+number of seconds passed in by the caller, so tests drive it with a fake clock.
 """
 
 from __future__ import annotations
@@ -12,30 +12,36 @@ _EPSILON = 1e-9
 
 
 class TokenBucket:
-    def __init__(self, rate: float, burst: float | None = None, now: float = 0.0) -> None:
+    """A token bucket one token deep, kept as the time the next token is there (its
+    "theoretical arrival time" form): `ready_in(now)` says how long until a call may go,
+    `sent(at)` spends the token of a call that went at `at`. Spacing is counted from the
+    moment a call really went, so a slow step between the check and the send never lets
+    two calls through closer than 1/rate."""
+
+    def __init__(self, rate: float, now: float = 0.0) -> None:
         if rate <= 0:
             raise ValueError("calls per second must be above 0")
         self.rate = rate
-        self.burst = max(1.0, burst if burst is not None else 1.0)
-        self.tokens = self.burst
-        self.stamp = now
+        self.next = now
 
     def set_rate(self, rate: float, now: float) -> None:
-        self._refill(now)
+        if rate <= 0:
+            raise ValueError("calls per second must be above 0")
         self.rate = rate
 
-    def _refill(self, now: float) -> None:
-        if now > self.stamp:
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
+    def ready_in(self, now: float) -> float:
+        wait = self.next - now
+        return 0.0 if wait <= _EPSILON else wait
+
+    def sent(self, at: float) -> None:
+        self.next = max(self.next, at) + 1.0 / self.rate
 
     def take(self, now: float) -> float:
-        """0.0 when a token was taken; else the seconds to wait before one is there."""
-        self._refill(now)
-        if self.tokens >= 1.0 - _EPSILON:  # a float sum a hair short of a whole token
-            self.tokens = max(0.0, self.tokens - 1.0)
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
+        """0.0 (and the token is spent) when a call may go now; else the seconds to wait."""
+        wait = self.ready_in(now)
+        if wait == 0.0:
+            self.sent(now)
+        return wait
 
 
 def most_in_any_window(times: list[float], width: float) -> int:

@@ -236,6 +236,14 @@ def test_the_window_count_sees_the_densest_second():
     assert most_in_any_window([0.0, 0.5, 0.99, 1.0, 1.2, 5.0], 1.0) == 4
 
 
+def test_the_pace_counts_from_when_a_call_really_went():
+    bucket = TokenBucket(2.0, now=0.0)
+    assert bucket.ready_in(0.0) == 0
+    bucket.sent(0.9)  # checked at 0.0, but a slow step sent it at 0.9
+    assert bucket.ready_in(1.0) == pytest.approx(0.4)  # not before 0.9 + 1/2
+    assert bucket.ready_in(1.4) == 0
+
+
 def test_a_slow_rate_still_lets_one_call_through():
     bucket = TokenBucket(0.5, now=0.0)
     assert bucket.take(0.0) == 0
