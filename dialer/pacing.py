@@ -36,13 +36,6 @@ class TokenBucket:
     def sent(self, at: float) -> None:
         self.next = max(self.next, at) + 1.0 / self.rate
 
-    def take(self, now: float) -> float:
-        """0.0 (and the token is spent) when a call may go now; else the seconds to wait."""
-        wait = self.ready_in(now)
-        if wait == 0.0:
-            self.sent(now)
-        return wait
-
 
 def most_in_any_window(times: list[float], width: float) -> int:
     """The most events inside any half-open window [t, t + width): for checking pacing."""

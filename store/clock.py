@@ -35,11 +35,6 @@ class SystemClock:
         """The real (wall-clock) instant at which this clock shows `moment`."""
         return moment
 
-    async def sleep(self, seconds: float) -> None:
-        import asyncio  # not at the top: quick commands read the clock without asyncio
-
-        await asyncio.sleep(max(0.0, seconds))
-
     def spec(self) -> str | None:
         return None
 
@@ -82,11 +77,6 @@ class ScaledClock:
     def wall(self, moment: datetime) -> datetime:
         offset = (moment - self.start).total_seconds() * self.scale
         return datetime.fromtimestamp(self.anchor + offset, UTC)
-
-    async def sleep(self, seconds: float) -> None:
-        import asyncio
-
-        await asyncio.sleep(max(0.0, seconds * self.scale))
 
 
 Clock = SystemClock | ScaledClock
