@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-CITY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from dialer.times import CITY_ZONE
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "07:30-20:30"
 DEFAULT_DAYS = "mon-sun"

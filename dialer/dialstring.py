@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 
 from store.errors import UserError
+from store.phones import national_form
 
 DEFAULT_DIAL_STRING = "PJSIP/{number}@trunk"
 _FIELDS = {"number", "e164"}
@@ -28,13 +29,7 @@ def check_template(template: str) -> str:
     return template
 
 
-def national(e164: str) -> str:
-    if e164.startswith("+84"):
-        return "0" + e164[3:]
-    return e164.lstrip("+")
-
-
 def dial_string(template: str, e164: str) -> str:
     if not (e164.startswith("+") and e164[1:].isdigit()):
         raise ValueError(f"not an E.164 number: {e164!r}")
-    return template.format(number=national(e164), e164=e164)
+    return template.format(number=national_form(e164), e164=e164)
