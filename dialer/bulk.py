@@ -1,19 +1,16 @@
 """Bulk writers for check-ins, one per database, behind one small interface.
 
 Rules: `write(rows)` takes tuples (phone, location_id, checked_in_at, checked_out_at,
-source) with aware UTC datetimes; after `close()` every row written is committed and
+source) with the times as UTC text in store.types.SQLITE_FORMAT (dialer.stored_times),
+checked_out_at None when unknown; after `close()` every row written is committed and
 `inserted` counts what really went in (duplicates excluded). Commits come at least every
 few hundred thousand rows, so a killed import keeps most of its work and a second run
 skips it. They bypass the ORM on purpose: millions of rows must go in at the speed
 of the database's own loader.
 
-Each writer stores a chunk in a helper thread while the caller parses the next one
-(see CheckinWriter). On SQLite a chunk travels as one JSON array into one INSERT …
-SELECT FROM json_each, so SQLite works without the GIL for the whole statement (with
-executemany the GIL would be taken back for every row, and the two threads would only
-take turns); each chunk goes in sorted by the index (location, time), so it touches each
-index page once. Commits are fewer than chunks there because each one rewrites every index
-page the chunks touched. On PostgreSQL the chunk is COPY text, built here, loaded into a
+Each writer stores a chunk while the caller parses the next one. On SQLite a chunk is
+JSON text that a loader process stores (dialer/sqlite_loader.py says why a process).
+On PostgreSQL the chunk is COPY text, built here, loaded into a
 staging table and merged by the server; the merge (index upkeep and two foreign-key
 checks per row) is the bottleneck, so the chunk is split by location between two
 connections whose server processes merge at the same time. A visit always goes through
@@ -24,21 +21,18 @@ file order.
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
-import threading
+import subprocess
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from multiprocessing.connection import Connection
 
 from sqlalchemy.engine import Engine
 
-from store.types import sqlite_text
+from dialer import sqlite_loader
+from store.errors import UserError
 
-_INSERT_SQLITE = (
-    "INSERT OR IGNORE INTO checkin "
-    "(phone, location_id, checked_in_at, checked_out_at, source, batch_id) "
-    "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, ? FROM json_each(?) "
-    "ORDER BY value->>1, value->>2, key"
-)
 _PG_STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS checkin_staging "
     "(phone text, location_id integer, checked_in_at timestamptz, "
@@ -65,9 +59,9 @@ class CheckinWriter:
     """write() prepares a chunk in the caller's thread; helper threads store it, one per
     lane (a lane is a database connection and the rows it is given).
 
-    The helpers spend their time in the database (SQLite's C code, or waiting for the
-    PostgreSQL server), where they hold no GIL, so the next chunk is parsed meanwhile.
-    At most one chunk is in flight, so memory stays constant.
+    The helpers spend their time waiting for the database server, where they hold no
+    GIL, so the next chunk is parsed meanwhile. At most one chunk is in flight, so memory
+    stays constant.
     """
 
     inserted: int = 0
@@ -114,53 +108,94 @@ class CheckinWriter:
 
 
 class SqliteCheckinWriter(CheckinWriter):
+    """JSON text built in the caller's process, stored by the loader process; a database
+    in memory (no file another process could open) is stored in the caller's thread."""
+
     # About 3.5 s of work at 114,000 rows/s: the dialer and the FastAGI server, which share
     # the file, never wait on the import's write lock near their 10 s busy timeout.
     commit_rows = 400_000
 
     def __init__(self, dbapi_conn, batch_id: int):
-        super().__init__(threaded=_crosses_threads(dbapi_conn))
-        self._conn = dbapi_conn
-        self._batch_id = batch_id
-        self._uncommitted = 0
-        self._conn.execute("PRAGMA cache_size=-262144")
+        super().__init__(threaded=False)
+        self._path = _file_of(dbapi_conn)
+        self._in_flight = False
+        self._failed = False  # the loader died or raised: nothing more to send it
+        if self._path:
+            ours, theirs = socket.socketpair()
+            with theirs:
+                self._loader = subprocess.Popen(
+                    sqlite_loader.command(theirs.fileno(), self._path, batch_id, self.commit_rows),
+                    pass_fds=(theirs.fileno(),),
+                )
+            self._pipe = Connection(ours.detach())
+        else:
+            self._local = sqlite_loader.Loader(dbapi_conn, batch_id, self.commit_rows)
 
-    def _prepare(self, rows: list[tuple]) -> list[tuple[str, int]]:
-        text = sqlite_text
-        payload = json.dumps(
-            [(phone, loc, text(cin), text(cout), src) for phone, loc, cin, cout, src in rows]
-        )
-        return [(payload, len(rows))]
+    @property
+    def loader_pid(self) -> int | None:
+        return self._loader.pid if self._path else None
 
-    def _store(self, lane: int, prepared: str, count: int) -> int:
-        before = self._conn.total_changes
-        self._conn.execute(_INSERT_SQLITE, (self._batch_id, prepared))
-        self._uncommitted += count
-        if self._uncommitted >= self.commit_rows:
-            self._finish()
-        return self._conn.total_changes - before
+    def write(self, rows: list[tuple]) -> None:
+        payload = json.dumps(rows)  # the times are already the stored text
+        if not self._path:
+            self.inserted += self._local.store(payload, len(rows))
+            return
+        self._wait()
+        self._send(("store", payload, len(rows)))
+        self._in_flight = True
+
+    def _wait(self) -> None:
+        if self._path and self._in_flight:
+            self._in_flight = False
+            self.inserted += self._answer()
+
+    def _send(self, message: tuple) -> None:
+        try:
+            self._pipe.send(message)
+        except OSError:  # it died: its exit code says more than the broken pipe
+            self._answer()
+
+    def _answer(self) -> int:
+        try:
+            status, value = self._pipe.recv()
+        except (EOFError, OSError):
+            self._failed = True
+            why = f"the check-in loader process stopped (exit code {self._loader.wait()})"
+            raise UserError(why + _KEPT) from None
+        if status == "error":
+            self._failed = True
+            if isinstance(value, sqlite3.Error):  # locked, disk full: the machine's, not ours
+                raise UserError(f"storing check-ins failed: {value}{_KEPT}") from value
+            raise value
+        return value
 
     def _finish(self) -> None:
-        self._conn.commit()
-        self._uncommitted = 0
-
-
-def _crosses_threads(dbapi_conn) -> bool:
-    """False for a connection made with check_same_thread (SQLAlchemy's in-memory SQLite):
-    its writer then stores each chunk in the caller's thread."""
-    usable = []
-
-    def probe() -> None:
-        try:
-            dbapi_conn.execute("SELECT 1")
-        except sqlite3.ProgrammingError:
+        if not self._path:
+            self._local.commit()
             return
-        usable.append(True)
+        if self._failed:
+            return
+        self._send(("close",))
+        self._answer()
 
-    thread = threading.Thread(target=probe)
-    thread.start()
-    thread.join()
-    return bool(usable)
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._path:
+                self._pipe.close()
+                self._loader.wait()
+
+
+_KEPT = "; the rows stored before are kept: run the same import again to add the rest"
+
+
+def _file_of(dbapi_conn) -> str:
+    """The database file of a SQLite connection, "" for one in memory."""
+    for _seq, name, file in dbapi_conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or ""
+    return ""
 
 
 class PostgresCheckinWriter(CheckinWriter):
@@ -178,14 +213,14 @@ class PostgresCheckinWriter(CheckinWriter):
 
     def _prepare(self, rows: list[tuple]) -> list[tuple[bytes, int]]:
         # COPY text format. Phones are +84 and digits, sources one of CHECKIN_SOURCES and
-        # times ISO text: no tab, newline or backslash that would need escaping.
+        # times UTC text (+00 says so): no tab, newline or backslash that would need escaping.
         tail = f"\t{self._batch_id}\n"
         lanes: list[list[str]] = [[] for _ in self._conns]
         count = len(lanes)
         for phone, loc, cin, cout, src in rows:
             lanes[loc % count].append(
-                f"{phone}\t{loc}\t{cin.isoformat()}\t"
-                f"{cout.isoformat() if cout is not None else _PG_NULL}\t{src}{tail}"
+                f"{phone}\t{loc}\t{cin}+00\t{_PG_NULL if cout is None else cout + '+00'}"
+                f"\t{src}{tail}"
             )
         return [("".join(lines).encode(), len(lines)) for lines in lanes]
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import UserError
 from store.logmask import hide_secrets
+from store.sqlite_pragmas import apply_pragmas
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -42,12 +43,7 @@ def _sqlite_engine(parsed: sa.URL, **kwargs) -> Engine:
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
+        apply_pragmas(dbapi_conn)
 
     return engine
 

@@ -211,3 +211,18 @@ def test_campaign_list(tmp_path, sqlite_url):
     assert hotline(sqlite_url, "campaign", "list").output == (
         "   1  F0-1234 notice               draft            3 contacts  (pending 3)\n"
     )
+
+
+def test_a_long_stay_that_began_hours_before_the_case_is_found(database_url, tmp_path):
+    # In at 04:00, out at 09:30: the import records each place's longest stay, and the
+    # matcher reaches that far back, not only the dwell's hour.
+    setup(database_url, tmp_path, VISITS + "0905000007,DN-0001,2021-10-07 04:00,2021-10-07 09:30\n")
+    result = hotline(database_url, "campaign", "create", "--case", "F0-1234")
+    assert result.output.startswith(
+        "campaign 1 'F0-1234 notice' (draft): 4 contacts, priority 1: 2,"
+    )
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        phones = set(conn.execute(sa.select(Contact.phone)).scalars())
+    engine.dispose()
+    assert "+84905000007" in phones

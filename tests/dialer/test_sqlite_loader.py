@@ -1,0 +1,71 @@
+"""The SQLite loader process: if it dies mid-import, the supervisor gets one line, the rows
+it committed stay, and the same import run again adds exactly the rest."""
+
+import os
+import re
+import signal
+import subprocess
+
+import pytest
+from hotline_cli import hotline, ready_db, write
+
+from dialer import bulk
+from dialer.checkins import import_checkins, import_locations
+from store.db import make_engine
+from store.errors import UserError
+from store.migrate import upgrade
+
+ROWS = 60_000  # 43 bytes each
+
+
+def test_a_killed_loader_keeps_its_commits_and_a_second_import_adds_the_rest(
+    tmp_path, sqlite_url, monkeypatch
+):
+    ready_db(sqlite_url, tmp_path)
+    lines = [
+        f"09{i:08d},DN-{i % 5 + 1:04d},2021-10-07 {i % 24:02d}:{i % 60:02d}:00,,qr"
+        for i in range(ROWS)
+    ]
+    path = write(tmp_path, "c.csv", "phone,location_code,checked_in_at,checked_out_at,source\n")
+    path.write_text(path.read_text() + "\n".join(lines) + "\n")
+    loaders: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args, **kwargs):
+        loaders.append(real_popen(*args, **kwargs))
+        return loaders[-1]
+
+    monkeypatch.setattr(bulk.subprocess, "Popen", recording_popen)
+    monkeypatch.setattr(bulk.SqliteCheckinWriter, "commit_rows", 5_000)
+    reads = []
+
+    def kill_past_35_000_rows(count: int) -> None:  # each chunk sent was stored first
+        reads.append(count)
+        if sum(reads) >= 35_000 * 43 > sum(reads[:-1]):
+            os.kill(loaders[0].pid, signal.SIGKILL)
+
+    engine = make_engine(sqlite_url)
+    with pytest.raises(UserError) as stopped:
+        import_checkins(engine, path, on_read=kill_past_35_000_rows, chunk_rows=5_000)
+    engine.dispose()
+    assert str(stopped.value) == (
+        f"the check-in loader process stopped (exit code {-signal.SIGKILL}); the rows stored "
+        "before are kept: run the same import again to add the rest"
+    )
+
+    again = hotline(sqlite_url, "checkins", "import", str(path))
+    summary = re.fullmatch(r"imported (\d+), skipped (\d+) duplicates, rejected 0\n", again.output)
+    assert summary, again.output
+    imported, kept = int(summary[1]), int(summary[2])
+    assert kept >= 5 * 5_000 and imported > 0 and imported + kept == ROWS
+
+
+def test_a_database_in_memory_is_stored_without_a_loader_process(tmp_path, monkeypatch):
+    # No file for another process to open: the importer stores the rows itself.
+    monkeypatch.setattr(bulk.subprocess, "Popen", None)  # starting a process would fail
+    engine = make_engine("sqlite://")
+    upgrade(engine)
+    import_locations(engine, write(tmp_path, "l.csv", "code,name\nDN-0001,Chợ Hàn\n"))
+    text = "phone,location_code,checked_in_at\n0905123456,DN-0001,2021-10-07 09:00\n"
+    summary = import_checkins(engine, write(tmp_path, "c.csv", text + text.split("\n")[1] + "\n"))
+    assert summary.line() == "imported 1, skipped 1 duplicates, rejected 0"
