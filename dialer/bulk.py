@@ -118,7 +118,7 @@ class SqliteCheckinWriter(CheckinWriter):
     def __init__(self, dbapi_conn, batch_id: int):
         super().__init__(threaded=False)
         self._path = _file_of(dbapi_conn)
-        self._in_flight = False
+        self._awaiting = 0  # answers the loader owes: counted down only once received
         self._failed = False  # the loader died or raised: nothing more to send it
         if self._path:
             ours, theirs = socket.socketpair()
@@ -131,10 +131,6 @@ class SqliteCheckinWriter(CheckinWriter):
         else:
             self._local = sqlite_loader.Loader(dbapi_conn, batch_id, self.commit_rows)
 
-    @property
-    def loader_pid(self) -> int | None:
-        return self._loader.pid if self._path else None
-
     def write(self, rows: list[tuple]) -> None:
         payload = json.dumps(rows)  # the times are already the stored text
         if not self._path:
@@ -142,32 +138,35 @@ class SqliteCheckinWriter(CheckinWriter):
             return
         self._wait()
         self._send(("store", payload, len(rows)))
-        self._in_flight = True
 
     def _wait(self) -> None:
-        if self._path and self._in_flight:
-            self._in_flight = False
+        while self._path and self._awaiting and not self._failed:
             self.inserted += self._answer()
 
     def _send(self, message: tuple) -> None:
         try:
             self._pipe.send(message)
         except OSError:  # it died: its exit code says more than the broken pipe
-            self._answer()
+            raise self._stopped() from None
+        self._awaiting += 1
 
     def _answer(self) -> int:
         try:
             status, value = self._pipe.recv()
         except (EOFError, OSError):
-            self._failed = True
-            why = f"the check-in loader process stopped (exit code {self._loader.wait()})"
-            raise UserError(why + _KEPT) from None
+            raise self._stopped() from None
+        self._awaiting -= 1
         if status == "error":
             self._failed = True
             if isinstance(value, sqlite3.Error):  # locked, disk full: the machine's, not ours
                 raise UserError(f"storing check-ins failed: {value}{_KEPT}") from value
             raise value
         return value
+
+    def _stopped(self) -> UserError:
+        self._failed = True
+        why = f"the check-in loader process stopped (exit code {self._loader.wait()})"
+        return UserError(why + _KEPT)
 
     def _finish(self) -> None:
         if not self._path:

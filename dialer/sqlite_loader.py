@@ -74,7 +74,7 @@ def serve(pipe: Connection, path: str, batch_id: int, commit_rows: int) -> None:
                 pipe.send(("ok", 0))
                 return
             pipe.send(("ok", loader.store(message[1], message[2])))
-    except EOFError:
+    except (EOFError, OSError):  # the importer is gone: what was not committed rolls back
         return
     except Exception as exc:
         pipe.send(("error", exc))
