@@ -1,9 +1,10 @@
 """Check-ins into SQLite, in a process of their own while the importer parses.
 
 Why a process and not a thread: on 2 cores, a thread storing chunks while the importer's
-thread parsed the next slowed both about 2x (300,000 rows: stores 2.5 s alone, 5.5-9 s
-beside the parser; the parser 10-50% slower), although SQLite holds no GIL while it works;
-the same two jobs in two processes do not slow each other (docs/bench-foundation.md).
+thread parsed the next slowed both (600,000 rows: stored in 2.5-3.6 s alone, 5.5-9.1 s
+beside the parser; the parser 10-50% slower), although SQLite holds no GIL while it
+works; the same two jobs in two processes do not slow each other
+(docs/bench-foundation.md).
 The process (`python -m dialer.sqlite_loader`, started by dialer.bulk) gets its chunks as
 JSON text over a socket pair, framed and pickled by multiprocessing's Connection, answers
 each with the rows that really went in, and commits every `commit_rows`. Only the
