@@ -107,40 +107,35 @@ class CheckinWriter:
                 self._pool.shutdown()
 
 
+# About 3.5 s of work at 114,000 rows/s: the dialer and the FastAGI server, which share the
+# file, never wait on the import's write lock near their 10 s busy timeout.
+SQLITE_COMMIT_ROWS = 400_000
+
+
 class SqliteCheckinWriter(CheckinWriter):
-    """JSON text built in the caller's process, stored by the loader process; a database
-    in memory (no file another process could open) is stored in the caller's thread."""
+    """JSON text built in the caller's process, stored by the loader process."""
 
-    # About 3.5 s of work at 114,000 rows/s: the dialer and the FastAGI server, which share
-    # the file, never wait on the import's write lock near their 10 s busy timeout.
-    commit_rows = 400_000
+    commit_rows = SQLITE_COMMIT_ROWS
 
-    def __init__(self, dbapi_conn, batch_id: int):
+    def __init__(self, path: str, batch_id: int):
         super().__init__(threaded=False)
-        self._path = _file_of(dbapi_conn)
         self._awaiting = 0  # answers the loader owes: counted down only once received
         self._failed = False  # the loader died or raised: nothing more to send it
-        if self._path:
-            ours, theirs = socket.socketpair()
-            with theirs:
-                self._loader = subprocess.Popen(
-                    sqlite_loader.command(theirs.fileno(), self._path, batch_id, self.commit_rows),
-                    pass_fds=(theirs.fileno(),),
-                )
-            self._pipe = Connection(ours.detach())
-        else:
-            self._local = sqlite_loader.Loader(dbapi_conn, batch_id, self.commit_rows)
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self._loader = subprocess.Popen(
+                sqlite_loader.command(theirs.fileno(), path, batch_id, self.commit_rows),
+                pass_fds=(theirs.fileno(),),
+            )
+        self._pipe = Connection(ours.detach())
 
     def write(self, rows: list[tuple]) -> None:
         payload = json.dumps(rows)  # the times are already the stored text
-        if not self._path:
-            self.inserted += self._local.store(payload, len(rows))
-            return
         self._wait()
         self._send(("store", payload, len(rows)))
 
     def _wait(self) -> None:
-        while self._path and self._awaiting and not self._failed:
+        while self._awaiting and not self._failed:
             self.inserted += self._answer()
 
     def _send(self, message: tuple) -> None:
@@ -169,21 +164,34 @@ class SqliteCheckinWriter(CheckinWriter):
         return UserError(why + _KEPT)
 
     def _finish(self) -> None:
-        if not self._path:
-            self._local.commit()
-            return
-        if self._failed:
-            return
-        self._send(("close",))
-        self._answer()
+        if not self._failed:
+            self._send(("close",))
+            self._answer()
 
     def close(self) -> None:
         try:
             super().close()
         finally:
-            if self._path:
-                self._pipe.close()
-                self._loader.wait()
+            self._pipe.close()
+            self._loader.wait()
+
+
+class InMemorySqliteWriter(CheckinWriter):
+    """A database in memory has no file another process could open: its chunks are
+    stored in the caller's thread, on the caller's connection."""
+
+    def __init__(self, dbapi_conn, batch_id: int):
+        super().__init__(threaded=False)
+        self._loader = sqlite_loader.Loader(dbapi_conn, batch_id, SQLITE_COMMIT_ROWS)
+
+    def _prepare(self, rows: list[tuple]) -> list[tuple[str, int]]:
+        return [(json.dumps(rows), len(rows))]
+
+    def _store(self, lane: int, prepared: str, count: int) -> int:
+        return self._loader.store(prepared, count)
+
+    def _finish(self) -> None:
+        self._loader.commit()
 
 
 _KEPT = "; the rows stored before are kept: run the same import again to add the rest"
@@ -249,7 +257,12 @@ def writer_for(engine: Engine, batch_id: int):
             stack.callback(raw.close)
             dbapis.append(raw.driver_connection)
         if dialect == "sqlite":
-            writer: CheckinWriter = SqliteCheckinWriter(dbapis[0], batch_id)
+            path = _file_of(dbapis[0])
+            writer: CheckinWriter = (
+                SqliteCheckinWriter(path, batch_id)
+                if path
+                else InMemorySqliteWriter(dbapis[0], batch_id)
+            )
         else:
             writer = PostgresCheckinWriter(dbapis, batch_id)
         try:

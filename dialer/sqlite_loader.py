@@ -85,8 +85,7 @@ def serve(pipe: Connection, path: str, batch_id: int, commit_rows: int) -> None:
 
 def command(fd: int, path: str, batch_id: int, commit_rows: int) -> list[str]:
     """How the importer starts the loader process, on its end of a socket pair (fd)."""
-    module = __spec__.name if __spec__ else "dialer.sqlite_loader"
-    return [sys.executable, "-m", module, str(fd), path, str(batch_id), str(commit_rows)]
+    return [sys.executable, "-m", __name__, str(fd), path, str(batch_id), str(commit_rows)]
 
 
 def main(argv: list[str]) -> None:
