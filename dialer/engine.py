@@ -186,12 +186,12 @@ class Dialer:
         await self._release_ready([cid for cid in self.ready if cid not in running])
         self.plans.update({p.id: p for p in plans})
         for plan in plans:
-            rate = plan.policy.calls_per_second / max(1, self.workers)
+            rate = self._share(plan)
             bucket = self.buckets.get(plan.id)
             if bucket is None:
                 self.buckets[plan.id] = TokenBucket(rate, now=self.clock.monotonic())
             elif bucket.rate != rate:
-                bucket.set_rate(rate, self.clock.monotonic())
+                bucket.set_rate(rate)
         return plans
 
     async def _feed(self, plan: CampaignPlan) -> float:
@@ -279,13 +279,18 @@ class Dialer:
 
     def _batch(self, plan: CampaignPlan) -> int:
         """How many dials one transaction prepares: a tenth of a real second's worth."""
-        per_real_second = plan.policy.calls_per_second / max(1, self.workers) / self.clock.real(1)
-        return max(1, min(20, math.ceil(per_real_second / 10)))
+        return max(1, min(20, math.ceil(self._dials_per_real_second(plan) / 10)))
 
     def _depth(self, plan: CampaignPlan) -> int:
         """How many claims to hold ready: about half a real second of dialing, 2 to 50."""
-        per_real_second = plan.policy.calls_per_second / max(1, self.workers) / self.clock.real(1)
-        return max(2, min(50, math.ceil(per_real_second / 2)))
+        return max(2, min(50, math.ceil(self._dials_per_real_second(plan) / 2)))
+
+    def _share(self, plan: CampaignPlan) -> float:
+        """This worker's share of the campaign's pace, in calls per campaign second."""
+        return plan.policy.calls_per_second / max(1, self.workers)
+
+    def _dials_per_real_second(self, plan: CampaignPlan) -> float:
+        return self._share(plan) / self.clock.real(1)
 
     async def _release_ready(self, campaign_ids: list[int]) -> None:
         ids = [c.attempt_id for cid in campaign_ids for c in self.ready.pop(cid, ())]

@@ -24,7 +24,7 @@ class TokenBucket:
         self.rate = rate
         self.next = now
 
-    def set_rate(self, rate: float, now: float) -> None:
+    def set_rate(self, rate: float) -> None:
         if rate <= 0:
             raise ValueError("calls per second must be above 0")
         self.rate = rate
