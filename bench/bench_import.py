@@ -32,7 +32,7 @@ from store.migrate import upgrade
 TARGET_ROWS_PER_S = 100_000
 DA_NANG_CHECKINS = 7_700_000
 POSTGRES_PATH = (
-    "COPY into a staging table, then INSERT … ON CONFLICT DO NOTHING, "
+    "COPY into a staging table, then INSERT of the visits not stored yet, "
     "on two connections split by place"
 )
 

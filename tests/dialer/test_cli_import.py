@@ -1,6 +1,8 @@
 """`hotline locations|checkins import`: exact summaries, rejects, and one-line errors."""
 
 import csv
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -291,3 +293,45 @@ def test_the_first_row_of_a_visit_wins_across_chunks(database_url, tmp_path):
     engine.dispose()
     assert (summary.imported, summary.duplicates) == (8, 16)
     assert minutes == {10}
+
+
+def test_two_imports_of_the_same_visit_at_once_store_it_once(postgres_url, tmp_path):
+    """Another import stores a visit while ours is merging it (after our snapshot): ours
+    waits for it, then counts the visit as a duplicate instead of failing."""
+    ready_db(postgres_url, tmp_path)
+    path = write(
+        tmp_path,
+        "c.csv",
+        "phone,location_code,checked_in_at\n"
+        "0905123456,DN-0001,2021-10-07 09:00\n"
+        "0905123456,DN-0002,2021-10-07 10:00\n",
+    )
+    engine = make_engine(postgres_url)
+    other = engine.connect()
+    other.execute(  # the other import's row, not committed yet
+        sa.text(
+            "INSERT INTO checkin (phone, location_id, checked_in_at, source) "
+            "VALUES ('+84905123456', 1, '2021-10-07 02:00:00+00', 'checkpoint')"
+        )
+    )
+    with ThreadPoolExecutor(1) as pool:
+        ours = pool.submit(import_checkins, engine, path)
+        with engine.connect() as watch:
+            deadline = time.monotonic() + 30
+            while not ours.done() and time.monotonic() < deadline:
+                waiting = watch.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE 'INSERT INTO checkin%'"
+                    )
+                ).scalar()
+                if waiting:
+                    break
+                watch.rollback()  # a fresh snapshot of pg_stat_activity next time
+            assert waiting, "our import never waited on the other's visit"
+        other.commit()
+        summary = ours.result(timeout=30)
+    other.close()
+    engine.dispose()
+    assert (summary.imported, summary.duplicates) == (1, 1)
+    assert checkins(postgres_url) == [("+84905123456", "checkpoint"), ("+84905123456", "qr")]
