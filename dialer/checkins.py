@@ -6,14 +6,16 @@ the import never stops half way for a bad row. A check-in is unique on (phone, l
 checked_in_at), so importing a file twice adds nothing. A phone is good when it fits the
 numbering plan (store.phones); numbers outside the blocks phonenumbers knows are imported
 and counted in the summary, since the network, not the importer, says which ones are
-unallocated (the dialer marks those bad). Check-ins go in through the fastest path each
-database has (dialer/bulk.py): one INSERT OR IGNORE … FROM json_each per chunk on SQLite,
-COPY into staging tables then INSERT … ON CONFLICT DO NOTHING on PostgreSQL.
+unallocated (the dialer marks those bad). A file without quotes is read by blocks, its
+plain rows by one regular expression (dialer.plain_checkins), the rest here. Check-ins go
+in through the fastest path each database has (dialer/bulk.py): one INSERT OR IGNORE …
+FROM json_each per chunk on SQLite, COPY into staging tables then an INSERT of the visits
+not stored yet on PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from dialer.bulk import CheckinWriter, writer_for
 from dialer.csvinput import Column, CsvRow, CsvSource, RejectsWriter
+from dialer.plain_checkins import PlainCheckinRows
 from dialer.stored_times import StoredTimes
 from dialer.times import TimeError
 from store.errors import UserError
@@ -145,14 +148,15 @@ class CheckinParser:
         self.locations = locations
         self.default_source = default_source
         self._phones: dict[str, str | PhoneError] = {}
-        self._times = StoredTimes()
-        self._stays: dict[int, float] = {}
+        # Shared with dialer.plain_checkins, which reads the plain rows of a file.
+        self.times = StoredTimes()
+        self.stays: dict[int, float] = {}  # location -> longest stay seen, in seconds
         self.outside_known_blocks: set[str] = set()
 
     @property
     def max_stay(self) -> dict[int, int]:
         """Longest stay per location in whole seconds, plus one (the matcher's reach)."""
-        return {loc: int(stay // 1) + 1 for loc, stay in self._stays.items()}
+        return {loc: int(stay // 1) + 1 for loc, stay in self.stays.items()}
 
     def parse_values(
         self, raw_phone: str, code: str, in_text: str, out_text: str, source: str
@@ -172,9 +176,9 @@ class CheckinParser:
                 f"unknown location code {code!r}; import it with: hotline locations import"
             )
         try:
-            checked_in, in_s = self._times.convert(in_text)
+            checked_in, in_s = self.times.convert(in_text)
             if out_text:
-                checked_out, out_s = self._times.convert(out_text)
+                checked_out, out_s = self.times.convert(out_text)
             else:
                 checked_out = None
         except TimeError as exc:
@@ -183,8 +187,8 @@ class CheckinParser:
             stay = out_s - in_s
             if stay < 0:
                 raise RowRejected("checked_out_at is before checked_in_at")
-            if stay > self._stays.get(location_id, -1):
-                self._stays[location_id] = stay
+            if stay > self.stays.get(location_id, -1):
+                self.stays[location_id] = stay
         source = (source or self.default_source).lower()
         if source not in CHECKIN_SOURCES:
             raise RowRejected(f"unknown source {source!r}; use qr or checkpoint")
@@ -249,27 +253,56 @@ def _stream(
     writer: CheckinWriter,
     chunk_rows: int,
 ) -> int:
-    chunk: list[tuple] = []
+    """Parse and hand over the rows a chunk at a time; the number of good rows."""
     good = 0
-    parse = parser.parse_values
-    append = chunk.append
-    for line, cells, values, error in src.records(parser.NAMES):
-        try:
-            if error is not None:
-                raise RowRejected(error)
-            append(parse(*values))
-        except RowRejected as exc:
-            rejects.add(CsvRow(line, cells, {}), str(exc))
-            continue
-        if len(chunk) >= chunk_rows:
-            writer.write(chunk)
-            good += len(chunk)
-            chunk = []
-            append = chunk.append
+    chunk: list[tuple] = []
+    for rows in _parsed(src, parser, rejects):
+        chunk += rows
+        while len(chunk) >= chunk_rows:
+            writer.write(chunk[:chunk_rows])
+            good += chunk_rows
+            del chunk[:chunk_rows]
     if chunk:
         writer.write(chunk)
         good += len(chunk)
     return good
+
+
+def _parsed(
+    src: CsvSource, parser: CheckinParser, rejects: RejectsWriter, block_chars: int = 1 << 20
+) -> Iterator[list]:
+    """Lists of good rows in file order; bad rows go to `rejects` on the way. A file
+    without quotes is read by blocks (dialer.plain_checkins), any other by the csv module."""
+    names = parser.NAMES
+    parse = parser.parse_values
+
+    def parsed(line: int, cells: list[str], values: tuple, error: str | None) -> tuple | None:
+        try:
+            if error is not None:
+                raise RowRejected(error)
+            return parse(*values)
+        except RowRejected as exc:
+            rejects.add(CsvRow(line, cells, {}), str(exc))
+            return None
+
+    if src.one_record_a_line:
+        plain = PlainCheckinRows(parser, src.index, len(src.header), src.delimiter)
+
+        def slow(line: int, text: str) -> tuple | None:
+            record = src.record(names, line, text)
+            return None if record is None else parsed(*record)
+
+        for first, text in src.blocks(block_chars):
+            yield plain.rows(text, first, slow)
+        return
+    rows: list[tuple] = []
+    for record in src.records(names):
+        if (row := parsed(*record)) is not None:
+            rows.append(row)
+            if len(rows) >= 10_000:
+                yield rows
+                rows = []
+    yield rows
 
 
 def _start_batch(engine: Engine, path: Path, now: datetime | None) -> tuple[int, dict[str, int]]:

@@ -69,12 +69,21 @@ class CountingReader(io.RawIOBase):
         return n or 0
 
 
-def check_encoding(path: Path, encoding: str) -> None:
+def check_encoding(path: Path, encoding: str) -> bool:
+    """Refuse a file that does not decode; return whether every line is one record.
+
+    That is, no quote character and no carriage return outside CRLF in the whole file: its
+    lines can then be read without the csv module (CsvSource.blocks), found on the same pass.
+    """
     try:
         decoder = codecs.getincrementaldecoder(encoding)()
     except LookupError:
         raise UserError(f"unknown encoding {encoding!r}; try --encoding cp1258 or utf-8") from None
+    # Where these bytes are these characters (UTF-8, cp1258; not UTF-16), bytes can be searched.
+    ascii_based = '"\r\n'.encode(encoding, errors="replace").endswith(b'"\r\n')
+    one_record_a_line = ascii_based
     offset = 0
+    last = b""
     with path.open("rb") as f:
         while chunk := f.read(_CHECK_CHUNK):
             try:
@@ -86,6 +95,11 @@ def check_encoding(path: Path, encoding: str) -> None:
                     "pass --encoding, e.g. --encoding cp1258 for Windows "
                     "Vietnamese exports"
                 ) from None
+            if one_record_a_line:
+                joined = last + chunk  # a CRLF may straddle two chunks
+                lone_cr = joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r")
+                one_record_a_line = b'"' not in chunk and not lone_cr
+                last = chunk[-1:]
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
@@ -94,6 +108,7 @@ def check_encoding(path: Path, encoding: str) -> None:
                 f"{path} ends inside a {encoding} character; pass --encoding "
                 "if it is not {encoding}"
             ) from None
+    return one_record_a_line
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -146,7 +161,8 @@ class CsvSource:
         if not path.is_file():
             raise UserError(f"{path}: no such file")
         self.bytes_total = os.path.getsize(path)
-        check_encoding(path, encoding)
+        # True when no line needs the csv module to be split (blocks, record).
+        self.one_record_a_line = check_encoding(path, encoding)
         self._raw = path.open("rb", buffering=0)
         self._text = io.TextIOWrapper(
             io.BufferedReader(CountingReader(self._raw, on_read), buffer_size=1 << 18),
@@ -182,7 +198,7 @@ class CsvSource:
         `values` is empty. Tuples, not CsvRow dicts: a million rows cost seconds less.
         """
         reader = csv.reader(map(_nfc_line, self._text), delimiter=self.delimiter)
-        pick = _picker([self.index.get(n) for n in names])
+        pick = self._picker(names)
         width = len(self.header)
         strip = str.strip
         last_line = 1
@@ -197,14 +213,48 @@ class CsvSource:
                 yield line, [], (), f"unreadable CSV: {exc}"
                 continue
             last_line = reader.line_num + 1
-            n = len(cells)
-            if n != width or n == 1:
-                if not cells or (n == 1 and not cells[0].strip()):
-                    continue
-                if n != width:
-                    yield line, cells, (), _width_error(cells, width, last_line)
-                    continue
-            yield line, cells, tuple(map(strip, pick(cells))), None
+            if len(cells) == width and width != 1:
+                yield line, cells, tuple(map(strip, pick(cells))), None
+            elif (record := self._odd(line, cells, last_line, pick)) is not None:
+                yield record
+
+    def blocks(self, size: int = 1 << 20) -> Iterator[tuple[int, str]]:
+        """(number of the first line, text) for the rest of the file, in blocks of whole
+        lines, NFC-normalised, each ending with a newline. Only where one_record_a_line:
+        then line n of a block is the file's line first + n, and one record."""
+        first = 2
+        while text := self._text.read(size):
+            if text[-1] != "\n":
+                text += self._text.readline()
+                if text[-1] != "\n":  # the last line has no newline
+                    text += "\n"
+            text = _nfc_line(text)
+            yield first, text
+            first += text.count("\n")
+
+    def record(
+        self, names: list[str], line: int, text: str
+    ) -> tuple[int, list[str], tuple[str, ...], str | None] | None:
+        """One line of a block, as records() would give it; None for a blank line."""
+        try:
+            cells = next(csv.reader((text,), delimiter=self.delimiter), [])
+        except csv.Error as exc:
+            return line, [], (), f"unreadable CSV: {exc}"
+        pick = self._picker(names)
+        if len(cells) == len(self.header) and len(cells) != 1:
+            return line, cells, tuple(map(str.strip, pick(cells))), None
+        return self._odd(line, cells, line, pick)
+
+    def _picker(self, names: list[str]) -> Callable[[list[str]], tuple[str, ...]]:
+        return _picker([self.index.get(n) for n in names])
+
+    def _odd(self, line: int, cells: list[str], end_line: int, pick) -> tuple | None:
+        """A row whose width is not the header's (or a one-column file's): None when blank."""
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            return None
+        if len(cells) != len(self.header):
+            return line, cells, (), _width_error(cells, len(self.header), end_line)
+        return line, cells, tuple(map(str.strip, pick(cells))), None
 
     def close(self) -> None:
         self._text.close()

@@ -20,8 +20,8 @@ from store.types import sqlite_text
 _EPOCH_YEAR = _FIXED_SINCE.year
 _HOUR = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}")
 # ':MM:SS' -> seconds into the hour; a tail missing here is not a plain time of day.
-_TAILS = {f":{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
-_NO_FRACTION = ".000000"
+TAILS = {f":{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
+NO_FRACTION = ".000000"
 _CACHE_LIMIT = 200_000  # distinct hours: 22 years of them
 
 
@@ -29,26 +29,31 @@ class StoredTimes:
     """A cache of converted hours, one per import (it grows with the hours a file spans)."""
 
     def __init__(self) -> None:
-        self._hours: dict[str, tuple[str, int] | None] = {}
+        # 'YYYY-MM-DD HH' -> (its stored text, its epoch seconds), None: the general path.
+        # Read directly by dialer.plain_checkins, whose misses go through hour().
+        self.hours: dict[str, tuple[str, int] | None] = {}
 
     def convert(self, text: str) -> tuple[str, float]:
         """City-time text -> (UTC text as stored, seconds since the epoch); TimeError."""
         if len(text) == 19:
-            tail = _TAILS.get(text[13:])
+            tail = TAILS.get(text[13:])
             if tail is not None:
                 key = text[:13]
-                hour = self._hours.get(key, False)
-                if hour is False:
-                    hour = self._hour(key)
+                hour = self.hour(key)
                 if hour is not None:
-                    return hour[0] + text[13:] + _NO_FRACTION, hour[1] + tail
+                    return hour[0] + text[13:] + NO_FRACTION, hour[1] + tail
         moment = parse_time(text)
         return sqlite_text(moment), moment.timestamp()
 
+    def hour(self, key: str) -> tuple[str, int] | None:
+        """The stored form of a naive city hour and its epoch seconds, or None when its
+        times take the general path (before 1976, or not a real date and hour)."""
+        hour = self.hours.get(key, False)
+        return self._hour(key) if hour is False else hour
+
     def _hour(self, key: str) -> tuple[str, int] | None:
-        """The stored form of a naive city hour, or None when it takes the general path."""
-        if len(self._hours) >= _CACHE_LIMIT:
-            self._hours.clear()
+        if len(self.hours) >= _CACHE_LIMIT:
+            self.hours.clear()
         hour = None
         if _HOUR.fullmatch(key) and int(key[:4]) >= _EPOCH_YEAR:
             try:
@@ -57,5 +62,5 @@ class StoredTimes:
                 moment = None
             if moment is not None:
                 hour = (sqlite_text(moment)[:13], int(moment.timestamp()))
-        self._hours[key] = hour
+        self.hours[key] = hour
         return hour

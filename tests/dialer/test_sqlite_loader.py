@@ -16,7 +16,9 @@ from store.errors import UserError
 from store.migrate import upgrade
 
 ROWS = 60_000  # 43 bytes each
-PAST_35_000_ROWS = 35_000 * 43  # bytes read; each chunk sent before was stored first
+# Bytes read, in the third block of about 24,000 rows (a million characters): the 45,000
+# rows of the first two went out in chunks of 5,000, each sent once the one before was stored.
+PAST_50_000_ROWS = 50_000 * 43
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def test_a_killed_loader_keeps_its_commits_and_a_second_import_adds_the_rest(
     big_import, sqlite_url
 ):
     path, loaders = big_import
-    kill = interrupt_at(PAST_35_000_ROWS, lambda: os.kill(loaders[0].pid, signal.SIGKILL))
+    kill = interrupt_at(PAST_50_000_ROWS, lambda: os.kill(loaders[0].pid, signal.SIGKILL))
     engine = make_engine(sqlite_url)
     with pytest.raises(UserError) as stopped:
         import_checkins(engine, path, on_read=kill, chunk_rows=5_000)
@@ -86,7 +88,7 @@ def test_ctrl_c_keeps_what_was_stored_and_the_loader_ends_cleanly(big_import, sq
     engine = make_engine(sqlite_url)
     with pytest.raises(KeyboardInterrupt):
         import_checkins(
-            engine, path, on_read=interrupt_at(PAST_35_000_ROWS, ctrl_c), chunk_rows=5_000
+            engine, path, on_read=interrupt_at(PAST_50_000_ROWS, ctrl_c), chunk_rows=5_000
         )
     engine.dispose()
     assert loaders[0].returncode == 0  # it committed and left, no traceback
