@@ -10,12 +10,15 @@ of the database's own loader.
 
 Each writer stores a chunk while the caller parses the next one. On SQLite a chunk is
 JSON text that a loader process stores (dialer/sqlite_loader.py says why a process).
-On PostgreSQL the chunk is COPY text, built here, loaded into a
-staging table and merged by the server: the visits checkin lacks go in, each probed in
-the unique index. The merge (index upkeep) is the bottleneck, so the chunk is split by
-location between two connections whose server processes merge at the same time. A visit
-always goes through the same connection, in file order, so its first row still wins; ids
-are no longer in file order.
+On PostgreSQL the chunk is COPY text, built here and split by location between two
+connections whose server processes store at the same time. Each part is first copied
+straight into checkin, sorted in the unique index's order, which is the server's fastest
+path and succeeds whenever every visit is new (a city's new day of data). When one is
+already there (the same file again, or an overlapping export) the COPY fails, is rolled
+back to a savepoint, and that connection merges from then on: COPY into a staging table,
+then insert the visits checkin lacks, each probed in the unique index. A visit always goes
+through the same connection, in file order, so its first row still wins; ids are no
+longer in file order.
 """
 
 from __future__ import annotations
@@ -35,12 +38,16 @@ from store.errors import UserError
 
 _PG_STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS checkin_staging "
-    "(phone text, location_id integer, checked_in_at timestamptz, "
+    "(location_id integer, checked_in_at timestamptz, phone text, "
     "checked_out_at timestamptz, source text, batch_id integer) "
     "ON COMMIT DELETE ROWS"
 )
 _PG_NULL = "\\N"
-_PG_COPY = "COPY checkin_staging FROM STDIN"
+# A COPY line's columns: the unique index's first, so that sorting the lines sorts by place
+# (as text: each place's lines together), then time, then phone.
+_PG_COPY_COLUMNS = "(location_id, checked_in_at, phone, checked_out_at, source, batch_id)"
+_PG_COPY_DIRECT = "COPY checkin " + _PG_COPY_COLUMNS + " FROM STDIN"
+_PG_COPY_STAGING = "COPY checkin_staging FROM STDIN"
 # A chunk's sort before the merge fits in memory (the default 4 MB spills it to disk), and
 # each staged row is looked up in checkin's unique index: whatever the planner's estimate,
 # never a hash or merge join that reads all of checkin for every chunk.
@@ -49,7 +56,7 @@ _PG_MERGE_SETTINGS = (
     "SET LOCAL enable_hashjoin = off",
     "SET LOCAL enable_mergejoin = off",
 )
-POSTGRES_LANES = 2  # server processes merging at once (docs/bench-foundation.md)
+POSTGRES_LANES = 2  # server processes storing at once (docs/bench-foundation.md)
 # The visits not stored yet, the first of each in file order (ctid: the staging table is
 # filled by one COPY), inserted in the unique index's order. Cheaper than ON CONFLICT,
 # whose speculative insertion cost 0.8 s more per 300,000 rows.
@@ -223,19 +230,22 @@ def _file_of(dbapi_conn) -> str:
 
 
 class PostgresCheckinWriter(CheckinWriter):
-    """COPY text built in the caller's thread; COPY, merge and commit in the helpers, each
-    lane on its own connection with the rows of its locations (location_id % lanes)."""
+    """COPY text built in the caller's thread; COPY (and merge) and commit in the helpers,
+    each lane on its own connection with the rows of its locations (location_id % lanes)."""
+
+    direct_first = True  # False: merge from the start (tests of the merge)
 
     def __init__(self, dbapi_conns: list, batch_id: int):
         super().__init__(lanes=len(dbapi_conns))
         self._conns = dbapi_conns
         self._batch_id = batch_id
+        self._direct = [self.direct_first] * len(dbapi_conns)  # per lane, until a conflict
         for conn in self._conns:
             with conn.cursor() as cur:
                 cur.execute(_PG_STAGING)
             conn.commit()
 
-    def _prepare(self, rows: list[tuple]) -> list[tuple[bytes, int]]:
+    def _prepare(self, rows: list[tuple]) -> list[tuple[list[str], int]]:
         # COPY text format. Phones are +84 and digits, sources one of CHECKIN_SOURCES and
         # times UTC text (+00 says so): no tab, newline or backslash that would need escaping.
         tail = f"\t{self._batch_id}\n"
@@ -243,29 +253,47 @@ class PostgresCheckinWriter(CheckinWriter):
         count = len(lanes)
         for phone, loc, cin, cout, src in rows:
             lanes[loc % count].append(
-                f"{phone}\t{loc}\t{cin}+00\t{_PG_NULL if cout is None else cout + '+00'}"
+                f"{loc}\t{cin}+00\t{phone}\t{_PG_NULL if cout is None else cout + '+00'}"
                 f"\t{src}{tail}"
             )
-        return [("".join(lines).encode(), len(lines)) for lines in lanes]
+        return [(lines, len(lines)) for lines in lanes]
 
-    def _store(self, lane: int, prepared: bytes, count: int) -> int:
+    def _store(self, lane: int, lines: list[str], count: int) -> int:
+        """Lines in file order: copied sorted into checkin, or merged (see the module)."""
         from psycopg.errors import UniqueViolation
 
         conn = self._conns[lane]
         with conn.cursor() as cur:
-            with cur.copy(_PG_COPY) as copy:
-                copy.write(prepared)
-            for setting in _PG_MERGE_SETTINGS:
-                cur.execute(setting)
-            cur.execute("SAVEPOINT merge")
-            try:
-                cur.execute(_PG_MERGE)
-            except UniqueViolation:
-                cur.execute("ROLLBACK TO SAVEPOINT merge")
-                cur.execute(_PG_MERGE_RACING)
-            inserted = cur.rowcount
+            inserted = None
+            if self._direct[lane]:
+                cur.execute("SAVEPOINT direct")
+                try:
+                    with cur.copy(_PG_COPY_DIRECT) as copy:
+                        copy.write("".join(sorted(lines)).encode())
+                    inserted = count
+                except UniqueViolation:  # a visit stored before: merge from now on
+                    cur.execute("ROLLBACK TO SAVEPOINT direct")
+                    self._direct[lane] = False
+            if inserted is None:
+                inserted = self._merge(cur, "".join(lines).encode())
         conn.commit()
         return inserted
+
+    @staticmethod
+    def _merge(cur, text: bytes) -> int:
+        from psycopg.errors import UniqueViolation
+
+        with cur.copy(_PG_COPY_STAGING) as copy:
+            copy.write(text)
+        for setting in _PG_MERGE_SETTINGS:
+            cur.execute(setting)
+        cur.execute("SAVEPOINT merge")
+        try:
+            cur.execute(_PG_MERGE)
+        except UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT merge")
+            cur.execute(_PG_MERGE_RACING)
+        return cur.rowcount
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from hotline_cli import hotline, ready_db, write
 
+from dialer import bulk
 from dialer.checkins import import_checkins
 from store.db import make_engine
 from store.models import CheckIn, ImportBatch
@@ -295,9 +296,13 @@ def test_the_first_row_of_a_visit_wins_across_chunks(database_url, tmp_path):
     assert minutes == {10}
 
 
-def test_two_imports_of_the_same_visit_at_once_store_it_once(postgres_url, tmp_path):
-    """Another import stores a visit while ours is merging it (after our snapshot): ours
-    waits for it, then counts the visit as a duplicate instead of failing."""
+@pytest.mark.parametrize("direct_first", [True, False], ids=["copying", "merging"])
+def test_two_imports_of_the_same_visit_at_once_store_it_once(
+    postgres_url, tmp_path, monkeypatch, direct_first
+):
+    """Another import stores a visit while ours is copying or merging it (after our
+    snapshot): ours waits for it, then counts the visit as a duplicate instead of failing."""
+    monkeypatch.setattr(bulk.PostgresCheckinWriter, "direct_first", direct_first)
     ready_db(postgres_url, tmp_path)
     path = write(
         tmp_path,
@@ -322,7 +327,7 @@ def test_two_imports_of_the_same_visit_at_once_store_it_once(postgres_url, tmp_p
                 waiting = watch.execute(
                     sa.text(
                         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                        "AND query LIKE 'INSERT INTO checkin%'"
+                        "AND (query LIKE 'INSERT INTO checkin%' OR query LIKE 'COPY checkin%')"
                     )
                 ).scalar()
                 if waiting:
