@@ -32,7 +32,8 @@ from store.migrate import upgrade
 TARGET_ROWS_PER_S = 100_000
 DA_NANG_CHECKINS = 7_700_000
 POSTGRES_PATH = (
-    "COPY into a staging table, then INSERT of the visits not stored yet, "
+    "COPY sorted straight into checkin, or into a staging table and INSERT of the visits "
+    "not stored yet once one is, "
     "on two connections split by place"
 )
 
