@@ -260,24 +260,30 @@ class PostgresCheckinWriter(CheckinWriter):
 
     def _store(self, lane: int, lines: list[str], count: int) -> int:
         """Lines in file order: copied sorted into checkin, or merged (see the module)."""
-        from psycopg.errors import UniqueViolation
-
         conn = self._conns[lane]
         with conn.cursor() as cur:
-            inserted = None
-            if self._direct[lane]:
-                cur.execute("SAVEPOINT direct")
-                try:
-                    with cur.copy(_PG_COPY_DIRECT) as copy:
-                        copy.write("".join(sorted(lines)).encode())
-                    inserted = count
-                except UniqueViolation:  # a visit stored before: merge from now on
-                    cur.execute("ROLLBACK TO SAVEPOINT direct")
-                    self._direct[lane] = False
-            if inserted is None:
+            if self._direct[lane] and self._copied(cur, lines):
+                inserted = count
+            else:
+                self._direct[lane] = False  # a visit stored before: merge from now on
                 inserted = self._merge(cur, "".join(lines).encode())
         conn.commit()
         return inserted
+
+    @staticmethod
+    def _copied(cur, lines: list[str]) -> bool:
+        """COPY the lines, sorted, straight into checkin; False (and nothing stored) when
+        one of the visits is there already."""
+        from psycopg.errors import UniqueViolation
+
+        cur.execute("SAVEPOINT direct")
+        try:
+            with cur.copy(_PG_COPY_DIRECT) as copy:
+                copy.write("".join(sorted(lines)).encode())
+        except UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT direct")
+            return False
+        return True
 
     @staticmethod
     def _merge(cur, text: bytes) -> int:

@@ -179,6 +179,7 @@ class CsvSource:
                 + ", ".join(c.name for c in columns if c.required)
             )
         self.index = map_header(self.header, columns, path)
+        self._pickers: dict[tuple[str, ...], Callable[[list[str]], tuple[str, ...]]] = {}
 
     def rows(self) -> Iterator[CsvRow]:
         names = list(self.index)
@@ -215,7 +216,7 @@ class CsvSource:
             last_line = reader.line_num + 1
             if len(cells) == width and width != 1:
                 yield line, cells, tuple(map(strip, pick(cells))), None
-            elif (record := self._odd(line, cells, last_line, pick)) is not None:
+            elif (record := self._shaped(line, cells, last_line, pick)) is not None:
                 yield record
 
     def blocks(self, size: int = 1 << 20) -> Iterator[tuple[int, str]]:
@@ -240,16 +241,19 @@ class CsvSource:
             cells = next(csv.reader((text,), delimiter=self.delimiter), [])
         except csv.Error as exc:
             return line, [], (), f"unreadable CSV: {exc}"
-        pick = self._picker(names)
-        if len(cells) == len(self.header) and len(cells) != 1:
-            return line, cells, tuple(map(str.strip, pick(cells))), None
-        return self._odd(line, cells, line, pick)
+        return self._shaped(line, cells, line, self._picker(names))
 
     def _picker(self, names: list[str]) -> Callable[[list[str]], tuple[str, ...]]:
-        return _picker([self.index.get(n) for n in names])
+        """One per list of names, kept: record() asks for it once a line."""
+        key = tuple(names)
+        pick = self._pickers.get(key)
+        if pick is None:
+            pick = self._pickers[key] = _picker([self.index.get(n) for n in names])
+        return pick
 
-    def _odd(self, line: int, cells: list[str], end_line: int, pick) -> tuple | None:
-        """A row whose width is not the header's (or a one-column file's): None when blank."""
+    def _shaped(self, line: int, cells: list[str], end_line: int, pick) -> tuple | None:
+        """Any row as records() gives it (the loop there handles the common width inline):
+        None when blank, the width error when its width is not the header's."""
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             return None
         if len(cells) != len(self.header):
